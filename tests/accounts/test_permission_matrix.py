@@ -1,0 +1,160 @@
+"""The permission matrix: every role against every endpoint family, allowed or refused (403/404).
+
+One row per endpoint family, one column per role. ``zone_admin`` administers the GD zone: its
+requests marked *other* act on the HN zone and must answer 404, as if the thing did not exist.
+Anonymous API calls answer 401; anonymous console pages redirect to the sign-in page.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.accounts.helpers import Api, sign_in
+from tests.registration.factories import TEAM_HEADER, csv_bytes, setup
+
+ROLES = ("anonymous", "admin", "zone_admin", "chief_judge", "judge", "supervisor", "arbitrator")
+OPEN_RULES = {"team_size_min": 2, "team_size_max": 3, "coaches_max": 1, "max_teams_per_institution": None}
+counter = itertools.count(1)
+
+
+class World:
+    """A competition with a team in each zone, a judge, and a draw-ready division."""
+
+    def __init__(self, client: Any, session: Any) -> None:
+        self.s = setup(session, rules=OPEN_RULES)
+        admin = sign_in(client.application.test_client(), session)
+        self.teams = {}
+        for zone, institution in (("GD", "广东省学院0"), ("HN", "湖南省学院0")):
+            response = admin.post("/api/teams", json=self.team_body(institution))
+            assert response.status_code == 201
+            self.teams[zone] = response.json["id"]
+
+    def team_body(self, institution: str) -> dict[str, Any]:
+        n = next(counter)
+        return {"stage": self.s.zone_stage_id, "division": self.s.division_id,
+                "institution": self.s.institutions[institution], "name": f"队{n}",
+                "members": [{"name": f"甲{n}"}, {"name": f"乙{n}"}]}
+
+
+def upload(api: Api, w: World) -> Any:
+    rows = [["YJJY", "高职组", "zone", "广东省学院1", "新队", "某人", "学生"]]
+    return api.post(f"/api/competitions/{w.s.competition_id}/imports", content_type="multipart/form-data",
+                    data={"kind": "teams", "file": (io.BytesIO(csv_bytes(TEAM_HEADER, rows)), "t.csv")})
+
+
+Request = Callable[[Api, World], Any]
+#                                                                  anon admin  zone  chief judge super arbit
+FAMILIES: list[tuple[str, Request, tuple[int, ...]]] = [
+    ("competitions: list",
+     lambda a, w: a.get("/api/competitions"), (401, 200, 200, 200, 403, 200, 200)),
+    ("competitions: read",
+     lambda a, w: a.get(f"/api/competitions/{w.s.competition_id}"), (401, 200, 200, 200, 403, 200, 200)),
+    ("competitions: create",
+     lambda a, w: a.post("/api/competitions", json={"name": "新赛", "year": 2027}),
+     (401, 201, 403, 403, 403, 403, 403)),
+    ("set-up: zones",
+     lambda a, w: a.post(f"/api/competitions/{w.s.competition_id}/zones",
+                         json={"code": f"Z{next(counter)}", "name": f"赛区{next(counter)}"}),
+     (401, 201, 403, 403, 403, 403, 403)),
+    ("set-up: divisions",
+     lambda a, w: a.patch(f"/api/divisions/{w.s.division_id}", json={"name": f"高职组{next(counter)}"}),
+     (401, 200, 403, 403, 403, 403, 403)),
+    ("institutions: list",
+     lambda a, w: a.get(f"/api/competitions/{w.s.competition_id}/institutions"),
+     (401, 200, 200, 403, 403, 200, 200)),
+    ("institutions: create in own zone",
+     lambda a, w: a.post(f"/api/competitions/{w.s.competition_id}/institutions",
+                         json={"name": f"学院{next(counter)}", "province": "广东省", "zone": w.s.zones["GD"]}),
+     (401, 201, 201, 403, 403, 403, 403)),
+    ("institutions: create in other zone",
+     lambda a, w: a.post(f"/api/competitions/{w.s.competition_id}/institutions",
+                         json={"name": f"学院{next(counter)}", "province": "湖南省", "zone": w.s.zones["HN"]}),
+     (401, 201, 404, 403, 403, 403, 403)),
+    ("institutions: read other zone",
+     lambda a, w: a.get(f"/api/institutions/{w.s.institutions['湖南省学院0']}"),
+     (401, 200, 404, 403, 403, 200, 200)),
+    ("teams: list",
+     lambda a, w: a.get(f"/api/competitions/{w.s.competition_id}/teams"), (401, 200, 200, 403, 403, 200, 200)),
+    ("teams: read own zone",
+     lambda a, w: a.get(f"/api/teams/{w.teams['GD']}"), (401, 200, 200, 403, 403, 200, 200)),
+    ("teams: read other zone",
+     lambda a, w: a.get(f"/api/teams/{w.teams['HN']}"), (401, 200, 404, 403, 403, 200, 200)),
+    ("teams: register in own zone",
+     lambda a, w: a.post("/api/teams", json=w.team_body("广东省学院1")), (401, 201, 201, 403, 403, 403, 403)),
+    ("teams: register in other zone",
+     lambda a, w: a.post("/api/teams", json=w.team_body("湖南省学院1")), (401, 201, 404, 403, 403, 403, 403)),
+    ("teams: change other zone",
+     lambda a, w: a.patch(f"/api/teams/{w.teams['HN']}", json={"name": f"改{next(counter)}"}),
+     (401, 200, 404, 403, 403, 403, 403)),
+    ("progress",
+     lambda a, w: a.get(f"/api/competitions/{w.s.competition_id}/progress"), (401, 200, 200, 403, 403, 200, 403)),
+    ("imports: upload", upload, (401, 202, 202, 403, 403, 403, 403)),
+    ("exports: teams",
+     lambda a, w: a.get(f"/api/competitions/{w.s.competition_id}/exports/teams.csv"),
+     (401, 200, 200, 403, 403, 200, 200)),
+    ("exports: judges",
+     lambda a, w: a.get(f"/api/competitions/{w.s.competition_id}/exports/judges.csv"),
+     (401, 200, 200, 200, 403, 403, 403)),
+    ("draws: run",
+     lambda a, w: a.post(f"/api/competitions/{w.s.competition_id}/draws",
+                         json={"stage": w.s.zone_stage_id, "division": w.s.division_id, "kind": "entry",
+                               "zone": w.s.zones["GD"]}),
+     (401, 201, 403, 403, 403, 403, 403)),
+    ("draws: list",
+     lambda a, w: a.get(f"/api/competitions/{w.s.competition_id}/draws"), (401, 200, 403, 403, 403, 200, 200)),
+    ("accounts",
+     lambda a, w: a.get("/api/users"), (401, 200, 403, 403, 403, 403, 403)),
+    ("console: home", lambda a, w: a.get("/console/"), (302, 200, 200, 403, 403, 403, 403)),
+    ("console: teams",
+     lambda a, w: a.get(f"/console/competitions/{w.s.competition_id}/teams"), (302, 200, 200, 403, 403, 403, 403)),
+    ("console: import",
+     lambda a, w: a.get(f"/console/competitions/{w.s.competition_id}/import"), (302, 200, 200, 403, 403, 403, 403)),
+    ("console: judges",
+     lambda a, w: a.get(f"/console/competitions/{w.s.competition_id}/judges"), (302, 200, 200, 200, 403, 403, 403)),
+    ("console: draws",
+     lambda a, w: a.get(f"/console/competitions/{w.s.competition_id}/draws"), (302, 200, 403, 403, 403, 200, 200)),
+    ("console: wizard", lambda a, w: a.get("/console/new"), (302, 200, 403, 403, 403, 403, 403)),
+]
+
+
+def actor_client(client: Any, session: Any, role: str, w: World) -> Api:
+    fresh = client.application.test_client()
+    if role == "anonymous":
+        return Api(fresh, "")
+    zone = w.s.zones["GD"] if role == "zone_admin" else None
+    competition = None if role == "admin" or zone else w.s.competition_id
+    return sign_in(fresh, session, [role], zone_id=zone, competition_id=competition)
+
+
+@pytest.mark.parametrize(("family", "request_", "expected"), FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_permission_matrix(client, session, family, request_, expected):
+    assert len(expected) == len(ROLES)
+    w = World(client, session)
+    got = {}
+    for role in ROLES:
+        got[role] = request_(actor_client(client, session, role, w), w).status_code
+    assert got == dict(zip(ROLES, expected, strict=True))
+
+
+def test_a_zone_admin_sees_only_their_zones_judges_in_exports_and_pages(client, session):
+    w = World(client, session)
+    admin = sign_in(client.application.test_client(), session)
+    from tests.registration.test_imports import run_import  # the same upload + worker path
+    from compete import runtime as runtime_module
+
+    rows = [["赵一", "评分裁判", "广东省学院0", ""], ["钱二", "评分裁判", "湖南省学院0", ""]]
+    report = run_import(admin, runtime_module.current(), w.s.competition_id, "judges", "j.csv",
+                        csv_bytes(["姓名", "角色", "院校名称", "省份"], rows))
+    assert report["status"] == "done"
+    gd = sign_in(client.application.test_client(), session, ["zone_admin"], zone_id=w.s.zones["GD"])
+    text = gd.get(f"/api/competitions/{w.s.competition_id}/exports/judges.csv").data.decode("utf-8-sig")
+    assert "赵一" in text and "钱二" not in text
+    page = gd.get(f"/console/competitions/{w.s.competition_id}/judges").get_data(as_text=True)
+    assert "赵一" in page and "钱二" not in page
+    teams_page = gd.get(f"/console/competitions/{w.s.competition_id}/teams").get_data(as_text=True)
+    assert "广东省学院0" in teams_page and "湖南省学院0" not in teams_page

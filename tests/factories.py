@@ -1,0 +1,132 @@
+"""Factories: a small, complete scoring scenario built through the real models and services.
+
+``scenario(session, judges=3, teams=4)`` makes one competition with one zone, an event with a
+two-module scheme (theory 30 %, practical 70 %; points, judgement, measurement and deduction
+aspects), one stage and division, one panel with ``judges`` scoring judges each holding a
+device, ``teams`` teams from other institutions, one draft sheet per judge × team, and the
+board. It commits and returns the ids and device tokens tests need.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from compete.accounts.models import Judge
+from compete.accounts.services import issue_device
+from compete.registration.models import Competition, Division, Institution, SkillEvent, Stage, Team, Zone
+from compete.security import SYSTEM
+from scoring import boards
+from scoring.models import Aspect, Criterion, Panel, PanelAspect, PanelJudge, Scheme, Sheet
+
+
+@dataclasses.dataclass
+class Scenario:
+    competition_id: int
+    board_id: int
+    panel_id: int
+    judge_ids: list[int]
+    tokens: dict[int, str]  # judge id → device token
+    device_ids: dict[int, int]  # judge id → device id
+    team_ids: list[int]
+    aspects: dict[str, int]  # aspect code → id
+    sheets: dict[tuple[int, int], int]  # (judge id, team id) → sheet id
+    home_institution_id: int  # an institution with a team and a judge (for recusal tests)
+
+    def sheet(self, judge_index: int, team_index: int) -> int:
+        return self.sheets[(self.judge_ids[judge_index], self.team_ids[team_index])]
+
+    def auth(self, judge_index: int) -> dict[str, str]:
+        return {"Authorization": f"Device {self.tokens[self.judge_ids[judge_index]]}"}
+
+
+ASPECTS: list[tuple[str, str, str, str, str]] = [
+    # code, module, kind, max, name
+    ("T1", "theory", "points", "10", "Safety knowledge"),
+    ("T2", "theory", "points", "10", "Regulations"),
+    ("P1", "practical", "judgement", "6", "Casualty triage"),
+    ("P2", "practical", "measurement", "5", "Tourniquet time met"),
+    ("P3", "practical", "points", "20", "Rope rescue"),
+    ("P4", "practical", "deduction", "5", "Safety violations"),
+]
+
+
+def scenario(session: Session, *, judges: int = 3, teams: int = 4, rules: dict[str, Any] | None = None) -> Scenario:
+    competition = Competition(name="测试大赛 Test Cup", year=2026, level="province")
+    session.add(competition)
+    session.flush()
+    zone = Zone(competition_id=competition.id, code="HN", name="湖南赛区")
+    session.add(zone)
+    session.flush()
+    institutions = [
+        Institution(competition_id=competition.id, name=f"学院{i}", province="湖南省", zone_id=zone.id)
+        for i in range(teams + judges)
+    ]
+    session.add_all(institutions)
+    event = SkillEvent(competition_id=competition.id, code="YJ", name="应急救援技术", rules=rules or {"aggregation": "mean"})
+    session.add(event)
+    session.flush()
+    division = Division(event_id=event.id, group="higher", name="高职组")
+    stage = Stage(event_id=event.id, code="zone", name="赛区选拔赛", kind="zone", position=1)
+    session.add_all([division, stage])
+    session.flush()
+
+    scheme = Scheme(event_id=event.id, name="评分标准")
+    session.add(scheme)
+    session.flush()
+    modules = {
+        "theory": Criterion(scheme_id=scheme.id, code="theory", name="理论", weight=Decimal("0.3"), position=1),
+        "practical": Criterion(scheme_id=scheme.id, code="practical", name="实操", weight=Decimal("0.7"), position=2),
+    }
+    session.add_all(modules.values())
+    session.flush()
+    aspect_rows = [
+        Aspect(scheme_id=scheme.id, criterion_id=modules[module].id, code=code, name=name, kind=kind,
+               max_mark=Decimal(maximum), position=i)
+        for i, (code, module, kind, maximum, name) in enumerate(ASPECTS)
+    ]
+    session.add_all(aspect_rows)
+
+    team_rows = [
+        Team(division_id=division.id, stage_id=stage.id, institution_id=institutions[i].id, zone_id=zone.id,
+             name=f"代表队{i}", entry_number=f"HN-{i + 1:02d}")
+        for i in range(teams)
+    ]
+    session.add_all(team_rows)
+    board = boards.get_or_create(session, stage, division, zone.id, "应急救援技术 · 高职组 · 湖南赛区")
+    panel = Panel(stage_id=stage.id, division_id=division.id, zone_id=zone.id, name="湖南赛区裁判组")
+    session.add(panel)
+    session.flush()
+    session.add_all(PanelAspect(panel_id=panel.id, aspect_id=a.id) for a in aspect_rows)
+
+    judge_rows = [
+        Judge(competition_id=competition.id, name=f"裁判{j}", institution_id=institutions[teams + j].id,
+              province="湖南省")
+        for j in range(judges)
+    ]
+    session.add_all(judge_rows)
+    session.flush()
+    session.add_all(PanelJudge(panel_id=panel.id, judge_id=j.id) for j in judge_rows)
+    tokens: dict[int, str] = {}
+    device_ids: dict[int, int] = {}
+    for judge in judge_rows:
+        device, token = issue_device(session, judge.id, "tablet", actor=SYSTEM)
+        tokens[judge.id] = token
+        device_ids[judge.id] = device.id
+    sheets = {}
+    for judge in judge_rows:
+        for team in team_rows:
+            sheet = Sheet(panel_id=panel.id, judge_id=judge.id, team_id=team.id, board_id=board.id)
+            session.add(sheet)
+            session.flush()
+            sheets[(judge.id, team.id)] = sheet.id
+    session.commit()
+    return Scenario(
+        competition_id=competition.id, board_id=board.id, panel_id=panel.id,
+        judge_ids=[j.id for j in judge_rows], tokens=tokens, device_ids=device_ids,
+        team_ids=[t.id for t in team_rows], aspects={a.code: a.id for a in aspect_rows}, sheets=sheets,
+        home_institution_id=institutions[teams].id,
+    )
