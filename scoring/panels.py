@@ -323,7 +323,7 @@ def recused_pairs(session: Session, panel: Panel) -> list[Recused]:
     homes = {t.id: team_home(session, t) for t in teams}
     judges = list(session.scalars(select(Judge).join(PanelJudge, PanelJudge.judge_id == Judge.id).where(
         PanelJudge.panel_id == panel.id, PanelJudge.role.in_(SHEET_ROLES)).order_by(Judge.id)))
-    have = set(session.execute(select(Sheet.judge_id, Sheet.team_id).where(Sheet.panel_id == panel.id)).tuples())
+    have = set(session.execute(select(Sheet.judge_id, Sheet.team_id).where(Sheet.panel_id == panel.id)).all())
     out = []
     for judge in judges:
         home = judge_home(session, judge)

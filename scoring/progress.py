@@ -79,7 +79,7 @@ def panel_console(session: Session, panel_id: int, *, now: datetime | None = Non
     sheet_rows = list(session.scalars(select(Sheet).where(Sheet.panel_id == panel.id)))
     marked = dict(session.execute(
         select(Mark.sheet_id, func.count(func.distinct(Mark.aspect_id))).join(Sheet, Sheet.id == Mark.sheet_id)
-        .where(Sheet.panel_id == panel.id).group_by(Mark.sheet_id)).tuples().all())
+        .where(Sheet.panel_id == panel.id).group_by(Mark.sheet_id)).all())
     returned = _return_reasons(session, [s.id for s in sheet_rows if s.state == "draft"])
     teams = {t.id: t for t in panels.entries(session, panel)}
     judge_ids = [j.id for _, j in seats]
@@ -231,7 +231,7 @@ def competition_progress(session: Session, competition_id: int, *, zones: set[in
                                                   .where(Sheet.panel_id.in_(ids)).group_by(Sheet.panel_id, Sheet.state)):
             states[panel_id][state] = n
         marks = dict(session.execute(select(Sheet.panel_id, func.count(Mark.id)).join(Mark, Mark.sheet_id == Sheet.id)
-                                     .where(Sheet.panel_id.in_(ids)).group_by(Sheet.panel_id)).tuples().all())
+                                     .where(Sheet.panel_id.in_(ids)).group_by(Sheet.panel_id)).all())
         for panel_id, judge_id in session.execute(select(PanelJudge.panel_id, PanelJudge.judge_id)
                                                   .where(PanelJudge.panel_id.in_(ids))):
             seats[panel_id].append(judge_id)

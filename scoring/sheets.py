@@ -258,7 +258,7 @@ def _check_complete(session: Session, sheet: Sheet) -> None:
     required = dict(session.execute(
         select(Aspect.id, Aspect.code).join(PanelAspect, PanelAspect.aspect_id == Aspect.id)
         .where(PanelAspect.panel_id == sheet.panel_id, Aspect.kind != "deduction").order_by(Aspect.position, Aspect.id)
-    ).tuples().all())
+    ).all())
     marked = set(session.scalars(select(Mark.aspect_id).where(Mark.sheet_id == sheet.id).distinct()))
     missing = [code for aspect_id, code in required.items() if aspect_id not in marked]
     if missing:

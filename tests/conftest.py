@@ -9,12 +9,14 @@ instance folder. Each test starts from empty tables.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import compete.accounts.models  # noqa: F401  (register every table)
@@ -65,14 +67,29 @@ def shared_runtime(settings: Settings) -> Iterator[Runtime]:
 
 def clean(rt: Runtime) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with rt.engine.begin() as connection:
-        if rt.engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if rt.engine.dialect.name == "postgresql":
+        truncate(rt.engine, tables)
+    else:
+        with rt.engine.begin() as connection:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
             connection.execute(text("DELETE FROM sqlite_sequence"))  # AUTOINCREMENT counters
     rt.redis.flushdb()
+
+
+def truncate(engine: Engine, tables: list[str], attempts: int = 5) -> None:
+    """Empty every table at once. A live server of a browser test may still be reading when
+    the next test starts; PostgreSQL then reports a deadlock on TRUNCATE's exclusive locks and
+    aborts one side, so the reset waits a moment and tries again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 @pytest.fixture
