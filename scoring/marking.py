@@ -22,17 +22,17 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, and_, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
 
 from compete import events
-from compete.accounts.domain.recusal import Home, conflict, scope_of
+from compete.accounts.domain.recusal import Home, conflict, home_of, scope_of
 from compete.accounts.models import Judge
 from compete.errors import Conflict, Forbidden, InvalidState, NotFound
 from compete.registration.models import Institution, SkillEvent, Stage, Team
 from compete.security import Actor
-from scoring import panels, repository
+from scoring import repository
 from scoring.domain.scheme import check_mark_value
 from scoring.domain.workflow import accepts_marks
 from scoring.models import Aspect, Mark, Panel, PanelAspect, RecusalOverride, Sheet
@@ -70,50 +70,89 @@ class Receipt:
 
 
 def submit_mark(session: Session, actor: Actor, command: SubmitMark) -> Receipt:
-    existing = _find(session, command.submission_id)
-    if existing is not None:
-        return _repeat(session, actor, existing)
-    sheet = session.get(Sheet, command.sheet_id, with_for_update={"read": True})
-    if sheet is None or sheet.judge_id != actor.id:
+    ctx = _context(session, actor, command)
+    if ctx is None:
         raise NotFound("sheet.not_found", field="sheet")
-    aspect = session.get(Aspect, command.aspect_id)
-    on_panel = session.get(PanelAspect, (sheet.panel_id, command.aspect_id))
-    if aspect is None or on_panel is None:
+    if ctx.existing is not None:
+        return _repeat(session, actor, command.submission_id)
+    if ctx.aspect_id is None:
         raise NotFound("aspect.not_found", field="aspect")
-    _check_not_recused(session, actor, sheet)
-    if not accepts_marks(sheet.state):
-        raise InvalidState("sheet.not_open", field="sheet", state=sheet.state)
-    check_mark_value(repository.domain_aspect(session, aspect), command.value)
+    _check_not_recused(ctx)
+    if not accepts_marks(ctx.state):
+        raise InvalidState("sheet.not_open", field="sheet", state=ctx.state)
+    check_mark_value(repository.aspect_rule(ctx), command.value)
 
-    revision = 1 + (
-        session.scalar(
-            select(func.max(Mark.revision)).where(Mark.sheet_id == sheet.id, Mark.aspect_id == aspect.id)
-        )
-        or 0
-    )
-    mark = Mark(
-        submission_id=command.submission_id, sheet_id=sheet.id, aspect_id=aspect.id, judge_id=actor.id,
-        team_id=sheet.team_id, board_id=sheet.board_id, value=command.value, revision=revision,
-        reason=command.reason, actor=actor.label, device_id=actor.device_id,
-    )
-    try:
-        with session.begin_nested():
-            session.add(mark)
-            session.flush()
-    except IntegrityError:
-        # A concurrent request with the same submission id won the race: answer as a repeat.
-        existing = _find(session, command.submission_id)
-        if existing is not None:
-            return _repeat(session, actor, existing)
-        raise Conflict("mark.concurrent_change", field="aspect") from None
+    revision = 1 + (ctx.last_revision or 0)
+    mark_id = _insert_once(session, {
+        "submission_id": command.submission_id, "sheet_id": command.sheet_id, "aspect_id": ctx.aspect_id,
+        "judge_id": actor.id, "team_id": ctx.team_id, "board_id": ctx.board_id, "value": command.value,
+        "revision": revision, "reason": command.reason, "actor": actor.label, "device_id": actor.device_id})
+    if mark_id is None:
+        # A concurrent request won the race: with the same submission id it is a repeat;
+        # otherwise another revision of this aspect was stored first.
+        if _find(session, command.submission_id) is not None:
+            return _repeat(session, actor, command.submission_id)
+        raise Conflict("mark.concurrent_change", field="aspect")
     record = events.append(
         session, "mark.submitted",
-        {"mark": mark.id, "sheet": sheet.id, "aspect": aspect.id, "team": sheet.team_id,
-         "board": sheet.board_id, "value": str(command.value), "revision": revision},
-        actor=actor.label, device_id=actor.device_id, competition_id=_competition_of(session, actor),
+        {"mark": mark_id, "sheet": command.sheet_id, "aspect": ctx.aspect_id, "team": ctx.team_id,
+         "board": ctx.board_id, "value": str(command.value), "revision": revision},
+        actor=actor.label, device_id=actor.device_id, competition_id=ctx.competition_id,
     )
     session.flush()
-    return _receipt(mark, sheet, record.id, duplicate=False)
+    return Receipt(submission_id=command.submission_id, mark_id=mark_id, sheet_id=command.sheet_id,
+                   aspect_id=ctx.aspect_id, value=command.value, revision=revision, sheet_state=ctx.state,
+                   board_id=ctx.board_id, event_id=record.id, duplicate=False)
+
+
+_JUDGE_INSTITUTION = aliased(Institution)
+#: everything the checks of one mark need, in one round trip (built once: composing a statement
+#: of this size costs more than running it)
+_CONTEXT = (
+    select(Sheet.state, Sheet.team_id, Sheet.board_id, Aspect.id.label("aspect_id"), Aspect.code, Aspect.name,
+           Aspect.kind, Aspect.max_mark, Aspect.tolerance, Aspect.step, SkillEvent.rules,
+           Team.institution_id.label("team_institution"), Institution.province.label("team_province"),
+           Judge.institution_id.label("judge_institution"), Judge.province.label("judge_province"),
+           _JUDGE_INSTITUTION.province.label("judge_institution_province"), Judge.competition_id,
+           select(RecusalOverride.id)
+           .where(RecusalOverride.judge_id == Sheet.judge_id, RecusalOverride.team_id == Sheet.team_id)
+           .limit(1).scalar_subquery().label("overridden"),
+           select(func.max(Mark.revision))
+           .where(Mark.sheet_id == Sheet.id, Mark.aspect_id == bindparam("aspect"))
+           .scalar_subquery().label("last_revision"),
+           select(Mark.id).where(Mark.submission_id == bindparam("submission"))
+           .scalar_subquery().label("existing"))
+    .select_from(Sheet)
+    .join(Judge, Judge.id == Sheet.judge_id)
+    .join(Panel, Panel.id == Sheet.panel_id)
+    .join(Stage, Stage.id == Panel.stage_id)
+    .join(SkillEvent, SkillEvent.id == Stage.event_id)
+    .join(Team, Team.id == Sheet.team_id)
+    .join(Institution, Institution.id == Team.institution_id)
+    .outerjoin(_JUDGE_INSTITUTION, _JUDGE_INSTITUTION.id == Judge.institution_id)
+    .outerjoin(PanelAspect, and_(PanelAspect.panel_id == Sheet.panel_id, PanelAspect.aspect_id == bindparam("aspect")))
+    .outerjoin(Aspect, Aspect.id == PanelAspect.aspect_id)
+    .where(Sheet.id == bindparam("sheet"), Sheet.judge_id == bindparam("judge"))
+    .with_for_update(read=True, of=Sheet)
+)
+#: insert one mark unless a unique key (the submission id; sheet, aspect and revision) is taken
+_INSERT_ONCE = {dialect.__name__.rpartition(".")[2]: dialect.insert(Mark).on_conflict_do_nothing().returning(Mark.id)
+                for dialect in (postgresql, sqlite)}
+
+
+def _context(session: Session, actor: Actor, command: SubmitMark) -> Row[Any] | None:
+    """The judge's sheet (read with a shared lock so that it cannot be submitted or locked under
+    the mark), the aspect if it is on the sheet's panel, both homes for recusal, any override,
+    the last revision and an earlier mark with this submission id. None when the sheet is not
+    the judge's."""
+    return session.execute(_CONTEXT, {"sheet": command.sheet_id, "judge": actor.id, "aspect": command.aspect_id,
+                                      "submission": command.submission_id}).one_or_none()
+
+
+def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert one mark row; None (and no error, so the transaction stays usable) when a unique
+    key is already taken."""
+    return session.execute(_INSERT_ONCE[session.get_bind().dialect.name], values).scalar_one_or_none()
 
 
 def dispatch(coalescer: Coalescer, receipt: Receipt) -> None:
@@ -130,19 +169,18 @@ def _find(session: Session, submission_id: str) -> Mark | None:
     return session.scalar(select(Mark).where(Mark.submission_id == submission_id))
 
 
-def _repeat(session: Session, actor: Actor, mark: Mark) -> Receipt:
+def _repeat(session: Session, actor: Actor, submission_id: str) -> Receipt:
+    """The first receipt of a submission id seen before (only for the judge who sent it)."""
+    mark = _find(session, submission_id)
+    assert mark is not None
     if mark.judge_id != actor.id:
         raise Conflict("mark.submission_reused", field="submission_id")
     sheet = session.get(Sheet, mark.sheet_id)
     assert sheet is not None
-    return _receipt(mark, sheet, None, duplicate=True)
-
-
-def _receipt(mark: Mark, sheet: Sheet, event_id: int | None, *, duplicate: bool) -> Receipt:
     return Receipt(
         submission_id=mark.submission_id, mark_id=mark.id, sheet_id=mark.sheet_id, aspect_id=mark.aspect_id,
         value=Decimal(mark.value), revision=mark.revision, sheet_state=sheet.state, board_id=mark.board_id,
-        event_id=event_id, duplicate=duplicate,
+        event_id=None, duplicate=True,
     )
 
 
@@ -150,32 +188,9 @@ def _receipt(mark: Mark, sheet: Sheet, event_id: int | None, *, duplicate: bool)
 RECUSED = {"institution": "mark.recused", "province": "mark.recused_province"}
 
 
-def _check_not_recused(session: Session, actor: Actor, sheet: Sheet) -> None:
-    """Refuse a judge recused from the sheet's entry unless an override was recorded (one query)."""
-    judge = session.get(Judge, actor.id)
-    row = session.execute(
-        select(SkillEvent.rules, Team.institution_id, Institution.province)
-        .select_from(Sheet)
-        .join(Panel, Panel.id == Sheet.panel_id)
-        .join(Stage, Stage.id == Panel.stage_id)
-        .join(SkillEvent, SkillEvent.id == Stage.event_id)
-        .join(Team, Team.id == Sheet.team_id)
-        .join(Institution, Institution.id == Team.institution_id)
-        .where(Sheet.id == sheet.id)
-    ).one_or_none()
-    if judge is None or row is None:
-        raise NotFound("sheet.not_found", field="sheet")
-    rules, institution_id, province = row
-    why = conflict(panels.judge_home(session, judge), Home(institution_id, province), scope_of(rules))
-    if why is None:
-        return
-    overridden = session.scalar(select(RecusalOverride.id).where(
-        RecusalOverride.judge_id == judge.id, RecusalOverride.team_id == sheet.team_id))
-    if overridden is None:
+def _check_not_recused(ctx: Row[Any]) -> None:
+    """Refuse a judge recused from the sheet's entry unless an override was recorded."""
+    judge = home_of(ctx.judge_institution, ctx.judge_province, ctx.judge_institution_province)
+    why = conflict(judge, Home(ctx.team_institution, ctx.team_province), scope_of(ctx.rules))
+    if why is not None and ctx.overridden is None:
         raise Forbidden(RECUSED[why], field="sheet")
-
-
-def _competition_of(session: Session, actor: Actor) -> int | None:
-    judge = session.get(Judge, actor.id)
-    return judge.competition_id if judge else None
-

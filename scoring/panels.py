@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from compete import events
 from compete.accounts import permissions
-from compete.accounts.domain.recusal import Home, conflict, scope_of
+from compete.accounts.domain.recusal import Home, conflict, home_of, scope_of
 from compete.accounts.models import JUDGE_ROLES, Judge
 from compete.errors import Conflict, NotFound, ValidationFailed
 from compete.registration.models import Division, Institution, SkillEvent, Stage, Team, Zone
@@ -127,11 +127,10 @@ def recusal_scope(session: Session, panel: Panel) -> str:
 
 
 def judge_home(session: Session, judge: Judge) -> Home:
-    province = judge.province
-    if province is None and judge.institution_id is not None:
+    institution = None
+    if judge.province is None and judge.institution_id is not None:
         institution = session.get(Institution, judge.institution_id)
-        province = institution.province if institution else None
-    return Home(judge.institution_id, province)
+    return home_of(judge.institution_id, judge.province, institution.province if institution else None)
 
 
 def team_home(session: Session, team: Team) -> Home:

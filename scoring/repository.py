@@ -140,20 +140,14 @@ def load_scheme(session: Session, event_id: int) -> Scheme:
     return scheme_from(scheme_rows(session, event_id))
 
 
-def domain_aspect(session: Session, aspect: Aspect) -> DomainAspect:
-    """One stored aspect as the engine sees it (for checking one mark: primary-key reads only)."""
-    parent = session.get(Criterion, aspect.criterion_id)
-    assert parent is not None
-    module = parent
-    while module.parent_id is not None:
-        above = session.get(Criterion, module.parent_id)
-        assert above is not None
-        module = above
+def aspect_rule(row: Any) -> DomainAspect:
+    """The rules for checking one mark's value, from a row with an aspect's columns
+    (``aspect_id``, ``code``, ``name``, ``kind``, ``max_mark``, ``tolerance``, ``step``). Where
+    the aspect hangs in the scheme does not matter for that and is left blank."""
     return DomainAspect(
-        id=aspect.id, code=aspect.code, name=aspect.name, kind=AspectKind(aspect.kind),
-        max_mark=Decimal(aspect.max_mark), module_code=module.code,
-        sub_criterion=parent.name if parent.id != module.id else "", tolerance=_tolerance(aspect.tolerance),
-        step=_decimal_or_none(aspect.step))
+        id=row.aspect_id, code=row.code, name=row.name, kind=AspectKind(row.kind),
+        max_mark=Decimal(row.max_mark), module_code="", tolerance=_tolerance(row.tolerance),
+        step=_decimal_or_none(row.step))
 
 
 def board_teams(session: Session, board: Board) -> list[Team]:

@@ -52,7 +52,8 @@ def revoke_device(session: Session, device_id: int, *, actor: Actor) -> Device:
 
 def authenticate_device(session: Session, token: str) -> Actor:
     """The judge acting through the device whose token this is; refuses unknown or revoked ones."""
-    device = session.scalar(select(Device).where(Device.secret_fingerprint == fingerprint(token)))
+    device = session.execute(select(Device.id, Device.judge_id, Device.revoked_at)
+                             .where(Device.secret_fingerprint == fingerprint(token))).first()
     if device is None:
         raise Unauthenticated("device.unknown")
     if device.revoked_at is not None:

@@ -37,6 +37,11 @@ class Home:
     province: str | None
 
 
+def home_of(institution_id: int | None, province: str | None, institution_province: str | None) -> Home:
+    """A judge's home: their own province when recorded, else their institution's."""
+    return Home(institution_id, province if province is not None else institution_province)
+
+
 def scope_of(rules: Mapping[str, object] | None) -> str:
     """The recusal scope an event's rules select (the default when they say nothing)."""
     value = (rules or {}).get(RULES_KEY, DEFAULT_SCOPE)
