@@ -1,8 +1,9 @@
 """Boards: recompute a ranking from stored marks and materialise one snapshot per audience.
 
-``refresh(session, board_id)`` is the whole recompute: it reads the board's teams, scheme,
-rules and current marks, runs the pure engine (``scoring.domain.engine.compute_board``), and
-writes a new ``BoardSnapshot`` (version + 1) for each audience whose content changed.
+``refresh(session, board_id)`` is the whole recompute: it computes the ranking through this
+process's board cache (``scoring.live``: the first pass reads every mark, later passes only the
+new ones), and writes a new ``BoardSnapshot`` (version + 1) for each audience whose content
+changed. ``compute`` is the same ranking from scratch, without the cache.
 
 The public and officials' snapshots are separate materialisations (``materialise``), built
 by ``scoring.domain.visibility`` from what each audience may have:
@@ -39,8 +40,8 @@ from compete.errors import Forbidden, NotFound
 from compete.events import utcnow
 from compete.registration.models import Competition, Division, Institution, SkillEvent, Stage, Team
 from compete.security import Actor
-from scoring import repository
-from scoring.domain.engine import BoardResult, EventRules, RankedRow, compute_board
+from scoring import live
+from scoring.domain.engine import BoardResult, RankedRow
 from scoring.domain.visibility import Identity, officials_view, public_view
 from scoring.models import AUDIENCES, Board, BoardSnapshot
 
@@ -61,7 +62,7 @@ def refresh(session: Session, board_id: int) -> list[BoardSnapshot]:
         found = reader.get(Board, board_id)
         if found is None:
             raise NotFound("board.not_found", field="board")
-        result, teams = compute(reader, found)
+        result, teams = live.compute(reader, found)
         qualify = qualify_places(reader, found)
         who = identities(teams)
     board = session.get(Board, board_id, with_for_update=True)
@@ -102,19 +103,8 @@ def _reading(session: Session) -> Iterator[Session]:
 
 
 def compute(session: Session, board: Board) -> tuple[BoardResult, dict[int, Team]]:
-    """The board's ranking from scratch, with the teams it ranks (by id)."""
-    stage = session.get(Stage, board.stage_id)
-    assert stage is not None
-    event = session.get(SkillEvent, stage.event_id)
-    assert event is not None
-    teams = repository.board_teams(session, board)
-    result = compute_board(
-        repository.load_scheme(session, event.id),
-        repository.entries_of(teams),
-        repository.current_marks(session, board.id),
-        EventRules.from_mapping(event.rules or {}),
-    )
-    return result, {t.id: t for t in teams}
+    """The board's ranking from scratch (no cache), with the teams it ranks (by id)."""
+    return live.from_scratch(session, board)
 
 
 def qualify_places(session: Session, board: Board) -> int | None:

@@ -18,6 +18,10 @@ pass started: any mark committed after the previous pass began got its id after 
 is above the watermark (re-read rows are idempotent: a value put twice changes nothing).
 SQLite serialises writers (ids commit in order), so its horizon is 0.
 
+Storage replaced under the cache. The event log is append-only, so its first entry names the
+database's history: when it changes (a restore, a test that empties the tables) every held
+board is forgotten. A board whose largest mark id fell below what was seen is read in full.
+
 A rules change, or new fields of the same entries, rebuilds the live board from the values it
 holds (no database read); a scheme change or another set of entries reads the board in full
 (deleting an aspect or a team deletes its marks), and
@@ -38,15 +42,16 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from compete.events import EventRecord
 from compete.registration.models import SkillEvent, Stage, Team
 from scoring import event_rules, repository
 from scoring.domain.engine import BoardResult, EntryInput, EventRules, compute_panels
 from scoring.domain.incremental import LiveBoard
 from scoring.domain.scheme import Scheme
-from scoring.models import Board
+from scoring.models import Board, Mark
 
 #: seconds a mark may take from its insert to its commit on a database that runs writers
 #: concurrently (PostgreSQL); generous: a larger value only re-reads a few more rows
@@ -72,6 +77,12 @@ class Inputs:
     rules: EventRules
     entries: list[EntryInput]
 
+
+#: the time of the event log's first entry, and a board's largest mark id
+_WORLD = select(
+    select(EventRecord.at).order_by(EventRecord.id).limit(1).scalar_subquery(),
+    select(func.max(Mark.id)).where(Mark.board_id == bindparam("board")).scalar_subquery(),
+)
 
 _EVENT_OF_STAGE = (select(SkillEvent.id, SkillEvent.rules).join(Stage, Stage.event_id == SkillEvent.id)
                    .where(Stage.id == bindparam("stage")))
@@ -123,6 +134,7 @@ class BoardCache:
         self.full_every = full_every
         self._held: OrderedDict[int, _Held] = OrderedDict()
         self._lock = threading.Lock()
+        self._world: object = None
         #: passes by kind, for tests and benchmarks: "full", "incremental", "rebuilt"
         self.passes: dict[str, int] = {"full": 0, "incremental": 0, "rebuilt": 0}
 
@@ -146,9 +158,13 @@ class BoardCache:
         """The board through the cache (see the module docstring); equal to ``from_scratch``."""
         with self._lock, gc_paused():
             started = time.monotonic()
+            world, newest = session.connection().execute(_WORLD, {"board": board.id}).one()
+            if world != self._world:
+                self._held.clear()
+                self._world = world
             held = self._held.get(board.id)
             given, seen = inputs(session, board, held.seen if held is not None else None)
-            if held is not None and (started - held.full_at > self.full_every
+            if held is not None and (started - held.full_at > self.full_every or (newest or 0) < held.max_seen
                                      or held.live.scheme != given.scheme
                                      or held.live.entry_ids != {e.id for e in given.entries}):
                 held = None  # deleting an aspect or a team deletes its marks: read them all again

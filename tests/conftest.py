@@ -27,6 +27,7 @@ from compete.db import Base, make_engine
 from compete.migrate import upgrade
 from compete.runtime import Runtime
 from compete.settings import Settings
+from scoring import live
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -66,6 +67,13 @@ def shared_runtime(settings: Settings) -> Iterator[Runtime]:
 
 
 def clean(rt: Runtime) -> None:
+    truncate_all(rt)
+    rt.redis.flushdb()
+    live.cache().forget()
+
+
+def truncate_all(rt: Runtime) -> None:
+    """Empty every table and restart its ids."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     if rt.engine.dialect.name == "postgresql":
         truncate(rt.engine, tables)
@@ -74,7 +82,6 @@ def clean(rt: Runtime) -> None:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
             connection.execute(text("DELETE FROM sqlite_sequence"))  # AUTOINCREMENT counters
-    rt.redis.flushdb()
 
 
 def truncate(engine: Engine, tables: list[str], attempts: int = 5) -> None:
