@@ -181,6 +181,11 @@ class Board(Base):
     #: the ranked rows as at the freeze (what the public sees while ``frozen``), else None
     frozen_rows: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the supervisor's co-signature of decryption (``scoring.publication``): who (actor label),
+    #: when, and the newest sheet revision of the board it covers (a later one makes it stale)
+    cosigned_by: Mapped[str | None] = mapped_column(String(64))
+    cosigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cosigned_revision: Mapped[int | None] = mapped_column(BigId)
 
     @staticmethod
     def key_for(stage_id: int, division_id: int, zone_id: int | None) -> str:

@@ -6,12 +6,14 @@
 - ``GET /api/boards/<id>/room-token?audience=public``: a fresh signed room token (for a page
   whose token expired while it was away), only to those who may watch that audience.
 - ``POST /api/boards/<id>/publication`` ``{"action": ...}``: organisers change what the public
-  sees (``scoring.publication``); the worker then writes and broadcasts the new boards.
+  sees (``scoring.publication``); the worker then writes and broadcasts the new boards. A
+  supervisor co-signs decryption here too (``{"action": "cosign_decryption"}``).
 - Pages: ``/boards/<id>`` (the live board, ``?audience=officials`` for officials),
   ``/phone/<id>`` (one division, light), ``/screen/<competition id>`` (the hall's big screen,
   cycling through the competition's boards; ``?event=``, ``?stage=``, ``?seconds=``;
   ``?board=`` pins one board, e.g. for the prize ceremony),
-  ``/boards/<id>/publish`` (the organiser's publication and ceremony controls) and
+  ``/boards/<id>/publish`` (the publication and ceremony controls, with decryption's
+  preconditions and the supervisor's co-sign button) and
   ``/competitions/<id>/boards`` (the list).
 """
 
@@ -48,16 +50,26 @@ messages.register({
     "publication.not_decrypted": _l("Identities must be decrypted before the prize ceremony."),
     "publication.no_freeze_snapshot": _l("This board was frozen without a stored ranking."),
     "publication.bad_reveal_level": _l("Unknown reveal level; allowed: %(allowed)s."),
-    "publication.forbidden": _l("Only the organisers of this board's zone may publish it."),
     "publication.not_revealing": _l("The prize ceremony has not started on this board."),
     "publication.reveal_complete": _l("Every prize has already been revealed."),
     "publication.already_decrypted": _l("Identities on this board are already decrypted."),
+    "publication.no_sheets": _l("This board has no scoresheets yet: there is nothing to decrypt."),
+    "publication.entries_without_sheets": _l(
+        "%(count)s entries on this board have no scoresheet; decryption waits until every entry is scored."),
+    "publication.sheets_not_locked": _l(
+        "Only %(locked)s of %(total)s scoresheets are locked; decryption needs every sheet locked."),
+    "publication.already_cosigned": _l("A supervisor has already co-signed the decryption of this board."),
+    "publication.cosign_required": _l("Decryption needs a supervisor's co-signature first."),
+    "publication.cosign_stale": _l(
+        "Scoresheets changed after the supervisor co-signed; a supervisor must co-sign again."),
+    "publication.cosigner_cannot_decrypt": _l(
+        "The supervisor who co-signed cannot also decrypt: another organiser must do it."),
     "room.token_expired": _l("This live view's access has expired; it is being renewed."),
 })
 
 
 class PublicationIn(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(publication.ACTIONS))
+    action = fields.String(required=True, validate=validate.OneOf(publication.ALL_ACTIONS))
 
 
 def _runtime() -> Runtime:
@@ -129,7 +141,7 @@ def board_room_token(board_id: int) -> Any:
 
 
 @blueprint.post("/api/boards/<int:board_id>/publication")
-@require_roles(*publication.ORGANISER_ROLES)
+@require_roles(*publication.PAGE_ROLES)
 def change_publication(board_id: int) -> Any:
     data = load(PublicationIn())
     actor = current_actor()
@@ -137,9 +149,11 @@ def change_publication(board_id: int) -> Any:
     rt = _runtime()
     with session_scope(rt.sessions) as session:
         change = publication.change(session, actor, board_id, data["action"])
+    if not change.recompute:
+        return change.as_dict()
     try:  # the fast path; the relay re-requests from the event log if Redis is away
         coalescer(rt).request(board_id, change.event_id)
-    except Exception:  # noqa: BLE001
+    except Exception:
         current_app.logger.warning("could not request a recompute of board %s", board_id, exc_info=True)
     return change.as_dict()
 
@@ -168,19 +182,13 @@ def phone_page(board_id: int) -> Any:
 
 
 @blueprint.get("/boards/<int:board_id>/publish")
-@require_roles(*publication.ORGANISER_ROLES)
+@require_roles(*publication.PAGE_ROLES)
 def publish_page(board_id: int) -> Any:
     actor = current_actor()
     assert actor is not None
-    with session_scope(_runtime().sessions) as session:
-        board = session.get(Board, board_id)
-        if board is None:
-            abort(404)
-        publication.check_organiser(actor, board)
-        state = {"board": board.id, "title": board.title, "publication": board.publication,
-                 "reveal_level": board.reveal_level, "decrypted": board.decrypted,
-                 "frozen_at": board.frozen_at.isoformat() if board.frozen_at else None}
-    return render_template("publish.html", state=state, actions=publication.ACTIONS,
+    with session_scope(_readers()) as session:
+        state = publication.page_state(session, actor, board_id)
+    return render_template("publish.html", state=state, actions=publication.ACTIONS, cosign=publication.COSIGN,
                            action_url=url_for("scoring.change_publication", board_id=board_id))
 
 

@@ -5,6 +5,10 @@ two-module scheme (theory 30 %, practical 70 %; points, judgement, measurement a
 aspects), one stage and division, one panel with ``judges`` scoring judges each holding a
 device, ``teams`` teams from other institutions, one draft sheet per judge × team, and the
 board. It commits and returns the ids and device tokens tests need.
+
+``ready_to_decrypt(session, s)`` takes a scenario to the point where an organiser may decrypt
+(``scoring.publication``): every sheet locked (a shortcut past the sheet workflow) and a new
+supervisor's co-signature; ``lock_sheets`` does the first half alone.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compete.accounts.models import Judge
 from compete.accounts.services import issue_device
 from compete.registration.models import Competition, Division, Institution, SkillEvent, Stage, Team, Zone
-from compete.security import SYSTEM
+from compete.security import SYSTEM, Actor
 from scoring import boards
 from scoring.models import Aspect, Criterion, Panel, PanelAspect, PanelJudge, Scheme, Sheet
 
@@ -130,3 +135,35 @@ def scenario(session: Session, *, judges: int = 3, teams: int = 4, rules: dict[s
         team_ids=[t.id for t in team_rows], aspects={a.code: a.id for a in aspect_rows}, sheets=sheets,
         home_institution_id=institutions[teams].id,
     )
+
+
+def lock_sheets(session: Session, s: Scenario) -> None:
+    """Every sheet of the scenario's board locked, as the chief judge leaves them (committed)."""
+    for sheet in session.scalars(select(Sheet).where(Sheet.board_id == s.board_id)):
+        sheet.state = "locked"
+    session.commit()
+
+
+def supervisor(session: Session, competition_id: int | None = None) -> Actor:
+    """A new user holding the ``supervisor`` role (for the competition, or everywhere)."""
+    import uuid
+
+    from compete.accounts import users
+
+    account = users.create_user(session, f"sup{uuid.uuid4().hex[:8]}", "correct horse battery", actor=SYSTEM)
+    users.grant(session, account, "supervisor", actor=SYSTEM, competition_id=competition_id)
+    session.commit()
+    found = users.actor_for(session, account.id)
+    assert found is not None
+    return found
+
+
+def ready_to_decrypt(session: Session, s: Scenario) -> Actor:
+    """Lock every sheet and have a supervisor of the competition co-sign; returns the supervisor."""
+    from scoring import publication
+
+    lock_sheets(session, s)
+    who = supervisor(session, s.competition_id)
+    publication.cosign(session, who, s.board_id)
+    session.commit()
+    return who

@@ -29,6 +29,7 @@
         message.className = "message" + (res.ok ? "" : " error");
         message.textContent = res.ok ? labels.done : res.body.message;
         if (res.ok) show(res.body);
+        if (res.ok && button.dataset.reload) window.location.reload();  /* the preconditions changed */
       })
       .catch(function () { message.className = "message error"; message.textContent = "…"; })
       .then(function () { button.disabled = false; });

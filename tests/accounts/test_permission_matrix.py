@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from compete.registration.models import Division, Stage
+from scoring import boards
 from tests.accounts.helpers import Api, sign_in
 from tests.registration.factories import TEAM_HEADER, csv_bytes, setup
 
@@ -23,7 +25,7 @@ counter = itertools.count(1)
 
 
 class World:
-    """A competition with a team in each zone, a judge, and a draw-ready division."""
+    """A competition with a team and a live board in each zone, a judge, and a draw-ready division."""
 
     def __init__(self, client: Any, session: Any) -> None:
         self.s = setup(session, rules=OPEN_RULES)
@@ -33,6 +35,12 @@ class World:
             response = admin.post("/api/teams", json=self.team_body(institution))
             assert response.status_code == 201
             self.teams[zone] = response.json["id"]
+        stage, division = session.get(Stage, self.s.zone_stage_id), session.get(Division, self.s.division_id)
+        self.boards = {code: boards.get_or_create(session, stage, division, zone_id, f"看板 {code}").id
+                       for code, zone_id in self.s.zones.items()}
+        session.commit()
+        #: the next publication action that succeeds on each board (freeze, unfreeze, freeze, ...)
+        self.next_action = dict.fromkeys(self.boards, "freeze")
 
     def team_body(self, institution: str) -> dict[str, Any]:
         n = next(counter)
@@ -45,6 +53,17 @@ def upload(api: Api, w: World) -> Any:
     rows = [["YJJY", "高职组", "zone", "广东省学院1", "新队", "某人", "学生"]]
     return api.post(f"/api/competitions/{w.s.competition_id}/imports", content_type="multipart/form-data",
                     data={"kind": "teams", "file": (io.BytesIO(csv_bytes(TEAM_HEADER, rows)), "t.csv")})
+
+
+def publish(zone: str) -> Callable[[Api, World], Any]:
+    """Freeze the zone's board, or unfreeze it when the last allowed request froze it."""
+    def request_(api: Api, w: World) -> Any:
+        action = w.next_action[zone]
+        response = api.post(f"/api/boards/{w.boards[zone]}/publication", json={"action": action})
+        if response.status_code == 200:
+            w.next_action[zone] = "unfreeze" if action == "freeze" else "freeze"
+        return response
+    return request_
 
 
 Request = Callable[[Api, World], Any]
@@ -119,6 +138,19 @@ FAMILIES: list[tuple[str, Request, tuple[int, ...]]] = [
     ("console: draws",
      lambda a, w: a.get(f"/console/competitions/{w.s.competition_id}/draws"), (302, 200, 403, 403, 403, 200, 200)),
     ("console: wizard", lambda a, w: a.get("/console/new"), (302, 200, 403, 403, 403, 403, 403)),
+    ("boards: publish own zone", publish("GD"), (401, 200, 200, 403, 403, 403, 403)),
+    ("boards: publish other zone", publish("HN"), (401, 200, 404, 403, 403, 403, 403)),
+    ("boards: publish page",
+     lambda a, w: a.get(f"/boards/{w.boards['GD']}/publish"), (302, 200, 200, 403, 403, 200, 403)),
+    ("boards: publish page other zone",
+     lambda a, w: a.get(f"/boards/{w.boards['HN']}/publish"), (302, 200, 404, 403, 403, 200, 403)),
+    # a supervisor passes the permission check and meets the rule: no sheet is locked yet (409)
+    ("boards: co-sign decryption",
+     lambda a, w: a.post(f"/api/boards/{w.boards['GD']}/publication", json={"action": "cosign_decryption"}),
+     (401, 403, 403, 403, 403, 409, 403)),
+    ("boards: decrypt",
+     lambda a, w: a.post(f"/api/boards/{w.boards['GD']}/publication", json={"action": "decrypt"}),
+     (401, 409, 409, 403, 403, 403, 403)),
 ]
 
 

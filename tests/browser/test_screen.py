@@ -12,7 +12,7 @@ from compete.registration.models import Division, Institution, Stage, Zone
 from scoring import boards
 from scoring.models import Board
 from tests.browser.conftest import screenshot
-from tests.factories import scenario
+from tests.factories import lock_sheets, scenario
 from tests.realtime.support import PASSWORD, make_user
 from tests.realtime.viewers import Http
 
@@ -111,6 +111,12 @@ def test_the_ceremony_reveals_third_then_second_then_first(live_server, browser,
     s = hall
     organiser = Http(live_server.url)
     organiser.sign_in(make_user(session, ["admin"]), PASSWORD)
+    lock_sheets(session, s)  # the chief judge has locked every sheet; a supervisor co-signs decryption
+    supervisor = Http(live_server.url)
+    supervisor.sign_in(make_user(session, ["supervisor"]), PASSWORD)
+    status, body, _ = supervisor.request("POST", f"/api/boards/{s.board_id}/publication",
+                                         {"action": "cosign_decryption"})
+    assert status == 200, body
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     try:
         page.goto(f"{live_server.url}/screen/{s.competition_id}?lang={lang}&board={s.board_id}")

@@ -54,6 +54,10 @@ RULES: dict[str, frozenset[str]] = {
     "user.manage": frozenset({ADMIN}),
     # the event log as an audit trail
     "audit.read": frozenset({ADMIN, SUPERVISOR, ARBITRATOR}),
+    # live boards: publication, decryption and the ceremony (a zone admin: boards of their zone)
+    "board.publish": frozenset({ADMIN, ZONE_ADMIN}),
+    # a supervisor's co-signature that a division's locked results may be decrypted
+    "board.cosign": frozenset({SUPERVISOR}),
 }
 
 #: actions a zone-scoped grant may perform on whole-competition targets of its competition
