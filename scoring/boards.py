@@ -36,18 +36,14 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from compete.db import make_engine, make_session_factory
-from compete.errors import Forbidden, NotFound
+from compete.errors import Forbidden, NotFound, ValidationFailed
 from compete.events import utcnow
-from compete.registration.models import Competition, Division, Institution, SkillEvent, Stage, Team
+from compete.registration.models import Division, Institution, SkillEvent, Stage, Team, Zone
 from compete.security import Actor
-from scoring import live
+from scoring import event_rules, live
 from scoring.domain.engine import BoardResult, RankedRow
 from scoring.domain.visibility import Identity, officials_view, public_view
 from scoring.models import AUDIENCES, Board, BoardSnapshot
-
-#: qualification places of a zone board when no rule says otherwise (domain.md: top N per zone)
-DEFAULT_QUALIFY = 3
-
 
 def refresh(session: Session, board_id: int) -> list[BoardSnapshot]:
     """Recompute one board; return the snapshots written (none if nothing changed).
@@ -108,20 +104,24 @@ def compute(session: Session, board: Board) -> tuple[BoardResult, dict[int, Team
 
 
 def qualify_places(session: Session, board: Board) -> int | None:
-    """Top N of a zone board advance: the division's, event's or competition's
-    ``advancement.per_zone``, else ``DEFAULT_QUALIFY``; None for a board without a zone."""
+    """Top N of a zone board advance: the place count the enrolment uses
+    (``scoring.advancement``), from the event's ``advancement`` rules - ``zone_places`` for this
+    zone, else ``per_zone``. None for a board without a zone, or when places are not counted
+    per zone (``per_zone: null``, e.g. first prizes only)."""
     if board.zone_id is None:
         return None
-    division = session.get(Division, board.division_id)
-    stage = session.get(Stage, board.stage_id)
-    event = session.get(SkillEvent, stage.event_id) if stage else None
-    competition = session.get(Competition, event.competition_id) if event else None
-    for owner in (division, event, competition):
-        rules = getattr(owner, "rules", None) or {}
-        places = (rules.get("advancement") or {}).get("per_zone") if isinstance(rules, dict) else None
-        if isinstance(places, int) and places >= 0:
-            return places
-    return DEFAULT_QUALIFY
+    row = session.execute(select(SkillEvent.rules, Zone.code).select_from(Stage)
+                          .join(SkillEvent, SkillEvent.id == Stage.event_id)
+                          .join(Zone, Zone.id == board.zone_id)
+                          .where(Stage.id == board.stage_id)).one_or_none()
+    if row is None:
+        return None
+    rules, zone_code = row
+    try:
+        advancement = event_rules.parse_advancement((rules or {}).get(event_rules.ADVANCEMENT_KEY))
+    except ValidationFailed:  # stored unchecked: no line rather than no board
+        return None
+    return advancement.zone_places.get(zone_code, advancement.per_zone)
 
 
 def identities(teams: Mapping[int, Team]) -> dict[int, Identity]:

@@ -193,7 +193,8 @@ def seed(session: Session, *, seed: int = 2026) -> DemoSummary:
     session.add_all(zones.values())
     homes = _institutions(cid, rng)  # (zone code, institution)
     event = SkillEvent(competition_id=cid, code="YJJY", name=EVENT_NAME,
-                       rules={"aggregation": "trimmed_mean", "trim": 1, "decimals": 2})
+                       rules={"aggregation": "trimmed_mean", "trim": 1, "decimals": 2,
+                              "advancement": {"per_zone": 3}})
     session.add(event)
     session.flush()
     for code, inst in homes:

@@ -207,13 +207,19 @@ def test_a_zone_board_carries_its_qualification_line(session, runtime):
     s = scenario(session)
     mark(runtime, s, 0, 0, "T1", "6")
     work(runtime)
-    assert latest(session, s.board_id, "public")["qualify"] == 3  # the default: top 3 per zone
-    from compete.registration.models import Division
+    assert latest(session, s.board_id, "public")["qualify"] == 1  # the enrolment's default: the top 1 per zone
+    from compete.registration.models import SkillEvent, Stage, Zone
 
     board = session.get(Board, s.board_id)
-    division = session.get(Division, board.division_id)
-    division.rules = {"advancement": {"per_zone": 2}}
+    event = session.get(SkillEvent, session.get(Stage, board.stage_id).event_id)
+    event.rules = {**(event.rules or {}), "advancement": {"per_zone": 2}}
     session.commit()
     mark(runtime, s, 0, 1, "T1", "5")
     work(runtime)
-    assert latest(session, s.board_id, "public")["qualify"] == 2
+    assert latest(session, s.board_id, "public")["qualify"] == 2  # what enrolment will take
+    zone = session.get(Zone, board.zone_id)
+    event.rules = {**event.rules, "advancement": {"per_zone": 2, "zone_places": {zone.code: 4}}}
+    session.commit()
+    mark(runtime, s, 0, 2, "T1", "5")
+    work(runtime)
+    assert latest(session, s.board_id, "public")["qualify"] == 4  # this zone's own count
