@@ -1,16 +1,19 @@
 """Submitting a mark: the first half of the path of one mark (architecture.md, "One mark").
 
-``submit_mark`` checks, in order: the submission id was not seen before (a repeat returns the
-first receipt, so retries are harmless), the sheet is the judge's, the aspect is on the
-judge's panel, the judge is not recused from the entry (回避, checked again here although the
+``submit_mark`` reads everything its checks need in one query (``_CONTEXT``), then checks, in
+order: the sheet is the judge's; the submission id was not seen before (a repeat returns the
+first receipt, so retries are harmless, even after the sheet moved on); the aspect is on the
+judge's panel; the judge is not recused from the entry (回避, checked again here although the
 assignment already left recused pairs without a sheet: the judge's institution, and their
 province when the event's rules say ``"recusal": "province"``; an override recorded by
-``scoring.panels.override_recusal`` lifts it), the sheet accepts marks
-(``scoring.domain.workflow.accepts_marks``: only a draft does), and the value fits the aspect.
+``scoring.panels.override_recusal`` lifts it); the sheet accepts marks
+(``scoring.domain.workflow.accepts_marks``: only a draft does); and the value fits the aspect.
 The sheet row is read with a shared lock so that a mark cannot slip in while the sheet is
-being submitted or locked. It then inserts an append-only mark (revision + 1) and appends a
-``mark.submitted`` event in the same transaction. ``dispatch`` runs *after* the commit and
-requests a coalesced board recompute; if Redis is down the event log's relay catches up.
+being submitted or locked. It then inserts an append-only mark (revision + 1) with an insert
+that yields nothing instead of failing on a taken key (a concurrent repeat, or a concurrent
+revision of the same aspect: ``mark.concurrent_change``), and appends a ``mark.submitted``
+event in the same transaction. ``dispatch`` runs *after* the commit and requests a coalesced
+board recompute; if Redis is down the event log's relay catches up.
 
 Must not: commit (the caller's unit of work does), import flask, or compute boards.
 """
