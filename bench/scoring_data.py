@@ -1,6 +1,7 @@
 """Benchmark data for the scoring targets (T3, T4): boards of a chosen size, written fast.
 
-Owns: ``build_event(session, ...)``, which writes one event (scheme of ``aspects`` aspects in
+Owns: ``build_event(session, ...)``, which writes one event (on ``scoring.sample_event``'s
+frame, shared with the tests' factories; a scheme of ``aspects`` aspects in
 three modules), one stage, division and zone, ``teams`` teams, ``judges`` scoring judges on one
 panel, one sheet per judge × team and the board, and optionally every judge's mark for every
 aspect of every sheet (``marks=True``) with a small share of second revisions. Rows are
@@ -23,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from compete.accounts.models import Judge
 from compete.events import utcnow
-from compete.registration.models import Competition, Division, Institution, SkillEvent, Stage, Team, Zone
-from scoring.models import Aspect, Board, Criterion, Mark, Panel, PanelAspect, PanelJudge, Scheme, Sheet
+from compete.registration.models import Competition, Team
+from scoring.models import Aspect, Board, Criterion, Mark, Panel, PanelAspect, PanelJudge, Sheet
+from scoring.sample_event import event_frame
 
 KINDS = ("points", "judgement", "points", "measurement", "points", "deduction")
 
@@ -60,23 +62,10 @@ def build_event(session: Session, *, competition_id: int | None = None, code: st
         session.add(competition)
         session.flush()
         competition_id = competition.id
-    zone = Zone(competition_id=competition_id, code=f"Z{code}", name=f"赛区{code}")
-    session.add(zone)
-    session.flush()
-    institutions = [Institution(competition_id=competition_id, name=f"{code}学院{i}", province="湖南省",
-                                zone_id=zone.id) for i in range(max(teams, 1) + judges)]
-    session.add_all(institutions)
-    event = SkillEvent(competition_id=competition_id, code=code, name=f"赛项{code}",
-                       rules=rules if rules is not None else {"aggregation": "trimmed_mean", "trim": 1})
-    session.add(event)
-    session.flush()
-    division = Division(event_id=event.id, group="higher", name="高职组")
-    stage = Stage(event_id=event.id, code="zone", name="赛区选拔赛", kind="zone", position=1)
-    session.add_all([division, stage])
-    session.flush()
-    scheme = Scheme(event_id=event.id, name="评分标准")
-    session.add(scheme)
-    session.flush()
+    zone, institutions, event, division, stage, scheme = event_frame(
+        session, competition_id, zone=(f"Z{code}", f"赛区{code}"),
+        institutions=[f"{code}学院{i}" for i in range(max(teams, 1) + judges)], event=(code, f"赛项{code}"),
+        rules=rules if rules is not None else {"aggregation": "trimmed_mean", "trim": 1})
     modules = [Criterion(scheme_id=scheme.id, code=f"M{m}", name=f"模块{m}", weight=w, position=m)
                for m, w in enumerate((Decimal("0.2"), Decimal("0.3"), Decimal("0.5")))]
     session.add_all(modules)

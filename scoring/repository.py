@@ -194,18 +194,25 @@ def entries_of(teams: list[Team]) -> list[EntryInput]:
 
 # -- marks ---------------------------------------------------------------------------------
 
-_SELECT = "SELECT team_id, aspect_id, judge_id, value, id FROM marks WHERE board_id = {p} AND id > {p} ORDER BY id"
+_SELECT = "SELECT team_id, aspect_id, judge_id, {v}, id FROM marks WHERE board_id = {p} AND id > {p} ORDER BY id"
 _PLACES = Decimal("0.0001")
+
+
+def _sql(template: str, dialect: Any) -> str:
+    """A mark query for the driver: its placeholder, and the value as text on PostgreSQL - the
+    driver's ``Decimal`` hashes slowly, and every row's value is looked up in a small table of the
+    distinct values seen (``_decimal`` runs once per distinct value)."""
+    return template.format(p="?" if dialect.paramstyle == "qmark" else "%s",
+                           v="value::text" if dialect.name == "postgresql" else "value")
 
 
 def _raw(session: Session, board_id: int, after_id: int) -> list[tuple[Any, ...]]:
     """The driver's rows (team, aspect, judge, stored value, id), oldest first, in the session's
     transaction. Straight from the cursor: no ORM or Core row objects for 90,000 rows."""
     connection = session.connection()
-    placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(_SELECT.format(p=placeholder), (board_id, after_id))
+        cursor.execute(_sql(_SELECT, connection.dialect), (board_id, after_id))
         return list(cursor.fetchall())
     finally:
         cursor.close()
@@ -243,7 +250,7 @@ def fold(rows: Iterable[MarkRow], panels: Panels | None = None) -> Panels:
     return panels
 
 
-_CURRENT = "SELECT team_id, aspect_id, judge_id, value FROM marks WHERE board_id = {p} ORDER BY id"
+_CURRENT = "SELECT team_id, aspect_id, judge_id, {v} FROM marks WHERE board_id = {p} ORDER BY id"
 _LAST_ID = "SELECT max(id) FROM marks WHERE board_id = {p}"
 
 
@@ -254,16 +261,15 @@ def read_panels(session: Session, board_id: int) -> tuple[Panels, int]:
     locals bound once. The largest id is read first, in the same transaction, so rows committed
     in between are only ever read twice (harmless), never missed."""
     connection = session.connection()
-    placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     cursor = connection.connection.cursor()
     decimals: dict[Any, Decimal] = {}
     panels: Panels = {}
     get, known = panels.get, decimals.get
     try:
-        cursor.execute(_LAST_ID.format(p=placeholder), (board_id,))
+        cursor.execute(_sql(_LAST_ID, connection.dialect), (board_id,))
         last = cursor.fetchone()
         top = last[0] if last is not None and last[0] is not None else 0
-        cursor.execute(_CURRENT.format(p=placeholder), (board_id,))
+        cursor.execute(_sql(_CURRENT, connection.dialect), (board_id,))
         for team_id, aspect_id, judge_id, value in cursor.fetchall():
             exact = known(value)
             if exact is None:

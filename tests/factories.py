@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from compete.accounts.models import Judge
 from compete.accounts.services import issue_device
-from compete.registration.models import Competition, Division, Institution, SkillEvent, Stage, Team, Zone
+from compete.registration.models import Competition, Team
 from compete.security import SYSTEM, Actor
 from scoring import boards
-from scoring.models import Aspect, Criterion, Panel, PanelAspect, PanelJudge, Scheme, Sheet
+from scoring.models import Aspect, Criterion, Panel, PanelAspect, PanelJudge, Sheet
+from scoring.sample_event import event_frame
 
 
 @dataclasses.dataclass
@@ -63,25 +64,10 @@ def scenario(session: Session, *, judges: int = 3, teams: int = 4, rules: dict[s
     competition = Competition(name="测试大赛 Test Cup", year=2026, level="province")
     session.add(competition)
     session.flush()
-    zone = Zone(competition_id=competition.id, code="HN", name="湖南赛区")
-    session.add(zone)
-    session.flush()
-    institutions = [
-        Institution(competition_id=competition.id, name=f"学院{i}", province="湖南省", zone_id=zone.id)
-        for i in range(teams + judges)
-    ]
-    session.add_all(institutions)
-    event = SkillEvent(competition_id=competition.id, code="YJ", name="应急救援技术", rules=rules or {"aggregation": "mean"})
-    session.add(event)
-    session.flush()
-    division = Division(event_id=event.id, group="higher", name="高职组")
-    stage = Stage(event_id=event.id, code="zone", name="赛区选拔赛", kind="zone", position=1)
-    session.add_all([division, stage])
-    session.flush()
+    zone, institutions, _event, division, stage, scheme = event_frame(
+        session, competition.id, zone=("HN", "湖南赛区"), institutions=[f"学院{i}" for i in range(teams + judges)],
+        event=("YJ", "应急救援技术"), rules=rules or {"aggregation": "mean"})
 
-    scheme = Scheme(event_id=event.id, name="评分标准")
-    session.add(scheme)
-    session.flush()
     modules = {
         "theory": Criterion(scheme_id=scheme.id, code="theory", name="理论", weight=Decimal("0.3"), position=1),
         "practical": Criterion(scheme_id=scheme.id, code="practical", name="实操", weight=Decimal("0.7"), position=2),
@@ -167,3 +153,43 @@ def ready_to_decrypt(session: Session, s: Scenario) -> Actor:
     publication.cosign(session, who, s.board_id)
     session.commit()
     return who
+
+
+def chief_judge(session: Session, competition_id: int | None = None) -> Actor:
+    """A new user holding the ``chief_judge`` role (for the competition, or everywhere)."""
+    import uuid
+
+    from compete.accounts import users
+
+    account = users.create_user(session, f"cj{uuid.uuid4().hex[:8]}", "correct horse battery", actor=SYSTEM)
+    users.grant(session, account, "chief_judge", actor=SYSTEM, competition_id=competition_id)
+    session.commit()
+    found = users.actor_for(session, account.id)
+    assert found is not None
+    return found
+
+
+def results_final(session: Session, s: Scenario) -> str:
+    """Take a decrypted board through its result lifecycle to ``final`` (``scoring.lifecycle``):
+    review with every required entry confirmed, the public notice opened two notice periods
+    ago, the chief judge's and a supervisor's signatures; returns the final hash (committed)."""
+    from datetime import timedelta
+
+    from compete.events import utcnow
+    from scoring import lifecycle
+
+    opened = utcnow() - timedelta(days=8)  # longer than any allowed notice (one week at most)
+    lifecycle.start_review(session, SYSTEM, s.board_id, now=opened)
+    session.commit()
+    checker = supervisor(session, s.competition_id)
+    for entry in lifecycle.view(session, SYSTEM, s.board_id)["entries"]:
+        if entry["required"] and entry["check"] is None:
+            lifecycle.record_check(session, checker, s.board_id, entry["entry"], "confirmed", now=opened)
+    lifecycle.open_notice(session, SYSTEM, s.board_id, now=opened)
+    lifecycle.sign(session, chief_judge(session, s.competition_id), s.board_id, "chief_judge")
+    lifecycle.sign(session, checker, s.board_id, "supervisor")
+    step = lifecycle.finalise(session, SYSTEM, s.board_id)
+    session.commit()
+    row = lifecycle._row(session, s.board_id)
+    assert row is not None and row.final_hash is not None and step.state == "final"
+    return row.final_hash

@@ -1,6 +1,7 @@
 """Sign-in for organisers and officials, account management, and the guards other views use.
 
-- ``current_actor()``: the signed-in user as a ``UserActor`` (or None), from the Flask session.
+- ``current_actor()``: the signed-in user as a ``UserActor`` (or None), from the Flask session;
+  ``signed_in()`` the same or ``Unauthenticated`` (401), for the JSON API's views.
 - ``require_roles(*roles)`` / ``require_action(action)``: view decorators; 401 (or the sign-in
   page) when nobody is signed in, 403 when the user holds none of the roles. Views pass the actor
   on to services, which check scope (competition, zone).
@@ -78,40 +79,34 @@ def _signed_in_or_redirect() -> Actor | Any:
     return actor
 
 
-def require_roles(*roles: str) -> Callable[[F], F]:
+def _guard(allowed: Callable[[Actor], bool]) -> Callable[[F], F]:
+    """A view decorator: 401 (or the sign-in page) when nobody is signed in, 403 unless ``allowed(actor)``."""
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             actor = _signed_in_or_redirect()
             if not isinstance(actor, Actor):
                 return actor
-            if not actor.has_any(*roles):
+            if not allowed(actor):
                 raise Forbidden("user.role_required")
             return view(*args, **kwargs)
 
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def require_roles(*roles: str) -> Callable[[F], F]:
+    return _guard(lambda actor: actor.has_any(*roles))
 
 
 def require_action(action: str) -> Callable[[F], F]:
     """Guard a view by an action of ``accounts.domain.permissions`` (role only; services check scope)."""
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            actor = _signed_in_or_redirect()
-            if not isinstance(actor, Actor):
-                return actor
-            if not permissions.has_role_for(actor, action):
-                raise Forbidden("user.role_required")
-            return view(*args, **kwargs)
-
-        return guarded  # type: ignore[return-value]
-
-    return decorate
+    return _guard(lambda actor: permissions.has_role_for(actor, action))
 
 
-def _signed_in() -> Actor:
+def signed_in() -> Actor:
+    """The signed-in user, or ``Unauthenticated`` (401) for views not behind a guard."""
     actor = current_actor()
     if actor is None:
         raise Unauthenticated("user.signed_out")
@@ -182,7 +177,7 @@ def sign_out() -> Any:
 def change_password() -> Any:
     data = load(s.PasswordChange())
     with session_scope(_runtime().sessions) as db:
-        users.change_own_password(db, _signed_in(), data["current_password"], data["new_password"])
+        users.change_own_password(db, signed_in(), data["current_password"], data["new_password"])
     return "", 204
 
 
@@ -196,7 +191,7 @@ def _user_out(user: Any, grants: list[Any]) -> dict[str, Any]:
 @doc("Accounts and their role grants (admins)", tags=ACCOUNTS, response=s.UserOut, many=True)
 def user_list() -> Any:
     with session_scope(_runtime().sessions) as db:
-        return [_user_out(u, g) for u, g in users.list_users(db, _signed_in())]
+        return [_user_out(u, g) for u, g in users.list_users(db, signed_in())]
 
 
 @blueprint.post("/api/users")
@@ -204,7 +199,7 @@ def user_list() -> Any:
 def user_create() -> Any:
     data = load(s.UserIn())
     with session_scope(_runtime().sessions) as db:
-        user = users.manage_create(db, _signed_in(), **data)
+        user = users.manage_create(db, signed_in(), **data)
         return _user_out(user, list(user.grants)), 201
 
 
@@ -214,7 +209,7 @@ def user_create() -> Any:
 def user_update(user_id: int) -> Any:
     data = load(s.UserPatch())
     with session_scope(_runtime().sessions) as db:
-        user = users.manage_update(db, _signed_in(), user_id, **data)
+        user = users.manage_update(db, signed_in(), user_id, **data)
         return _user_out(user, list(user.grants))
 
 
@@ -224,7 +219,7 @@ def user_update(user_id: int) -> Any:
 def grant_create(user_id: int) -> Any:
     data = load(s.GrantIn())
     with session_scope(_runtime().sessions) as db:
-        row = users.manage_grant(db, _signed_in(), user_id, role=data["role"], competition_id=data["competition"],
+        row = users.manage_grant(db, signed_in(), user_id, role=data["role"], competition_id=data["competition"],
                                  zone_id=data["zone"])
         return s.GrantOut().dump(row), 201
 
@@ -233,7 +228,7 @@ def grant_create(user_id: int) -> Any:
 @doc("Take back a role grant (admins)", tags=ACCOUNTS, status=204)
 def grant_delete(grant_id: int) -> Any:
     with session_scope(_runtime().sessions) as db:
-        users.manage_revoke(db, _signed_in(), grant_id)
+        users.manage_revoke(db, signed_in(), grant_id)
     return "", 204
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from compete.accounts.web import current_actor
+from compete.accounts.web import signed_in
 from compete.db import session_scope
-from compete.errors import Unauthenticated, ValidationFailed
+from compete.errors import ValidationFailed
 from compete.http import load
 from compete.i18n import ui_locale
 from compete.messages import message_for
@@ -38,13 +38,6 @@ def _rt() -> Runtime:
     return current_app.extensions["compete.runtime"]  # type: ignore[no-any-return]
 
 
-def _actor() -> Actor:
-    actor = current_actor()
-    if actor is None:
-        raise Unauthenticated("user.signed_out")
-    return actor
-
-
 def _detail(session: Any, actor: Actor, competition_id: int) -> dict[str, Any]:
     competition, zones, event_rows = services.structure(session, actor, competition_id)
     out = s.CompetitionOut().dump(competition)
@@ -60,7 +53,7 @@ def _detail(session: Any, actor: Actor, competition_id: int) -> dict[str, Any]:
 @doc("Competitions the signed-in user may see", tags=SETUP, response=s.CompetitionOut, many=True)
 def competition_list() -> Any:
     with session_scope(_rt().sessions) as session:
-        return s.CompetitionOut(many=True).dump(services.list_competitions(session, _actor()))
+        return s.CompetitionOut(many=True).dump(services.list_competitions(session, signed_in()))
 
 
 @blueprint.post("/api/competitions")
@@ -69,7 +62,7 @@ def competition_list() -> Any:
 def competition_create() -> Any:
     data = load(s.CompetitionIn())
     with session_scope(_rt().sessions) as session:
-        actor = _actor()
+        actor = signed_in()
         competition = services.create_competition(session, actor, **data)
         return _detail(session, actor, competition.id), 201
 
@@ -78,7 +71,7 @@ def competition_create() -> Any:
 @doc("A competition with its zones, events, divisions and stages", tags=SETUP, response=s.CompetitionDetailOut)
 def competition_detail(competition_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
-        return _detail(session, _actor(), competition_id)
+        return _detail(session, signed_in(), competition_id)
 
 
 @blueprint.patch("/api/competitions/<int:competition_id>")
@@ -86,7 +79,7 @@ def competition_detail(competition_id: int) -> Any:
 def competition_update(competition_id: int) -> Any:
     data = load(s.CompetitionPatch())
     with session_scope(_rt().sessions) as session:
-        return s.CompetitionOut().dump(services.update_competition(session, _actor(), competition_id, **data))
+        return s.CompetitionOut().dump(services.update_competition(session, signed_in(), competition_id, **data))
 
 
 @blueprint.post("/api/competitions/<int:competition_id>/zones")
@@ -94,7 +87,7 @@ def competition_update(competition_id: int) -> Any:
 def zone_create(competition_id: int) -> Any:
     data = load(s.ZoneIn())
     with session_scope(_rt().sessions) as session:
-        return s.ZoneOut().dump(services.create_zone(session, _actor(), competition_id, **data)), 201
+        return s.ZoneOut().dump(services.create_zone(session, signed_in(), competition_id, **data)), 201
 
 
 @blueprint.patch("/api/zones/<int:zone_id>")
@@ -102,14 +95,14 @@ def zone_create(competition_id: int) -> Any:
 def zone_update(zone_id: int) -> Any:
     data = load(s.ZonePatch())
     with session_scope(_rt().sessions) as session:
-        return s.ZoneOut().dump(services.update_zone(session, _actor(), zone_id, **data))
+        return s.ZoneOut().dump(services.update_zone(session, signed_in(), zone_id, **data))
 
 
 @blueprint.delete("/api/zones/<int:zone_id>")
 @doc("Delete a zone no institution or team uses", tags=SETUP, status=204)
 def zone_delete(zone_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
-        services.delete_zone(session, _actor(), zone_id)
+        services.delete_zone(session, signed_in(), zone_id)
     return "", 204
 
 
@@ -122,7 +115,7 @@ def institution_list(competition_id: int) -> Any:
     q = request.args.get("q", "")[:100]
     zone = request.args.get("zone", type=int)
     with session_scope(_rt().sessions) as session:
-        rows = services.list_institutions(session, _actor(), competition_id, q=q, zone_id=zone)
+        rows = services.list_institutions(session, signed_in(), competition_id, q=q, zone_id=zone)
         return s.InstitutionOut(many=True).dump(rows)
 
 
@@ -131,7 +124,7 @@ def institution_list(competition_id: int) -> Any:
 def institution_create(competition_id: int) -> Any:
     data = load(s.InstitutionIn())
     with session_scope(_rt().sessions) as session:
-        row = services.create_institution(session, _actor(), competition_id, **data)
+        row = services.create_institution(session, signed_in(), competition_id, **data)
         return s.InstitutionOut().dump(row), 201
 
 
@@ -139,7 +132,7 @@ def institution_create(competition_id: int) -> Any:
 @doc("One institution", tags=SETUP, response=s.InstitutionOut)
 def institution_detail(institution_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
-        return s.InstitutionOut().dump(services.get_institution(session, _actor(), institution_id))
+        return s.InstitutionOut().dump(services.get_institution(session, signed_in(), institution_id))
 
 
 @blueprint.patch("/api/institutions/<int:institution_id>")
@@ -148,7 +141,7 @@ def institution_detail(institution_id: int) -> Any:
 def institution_update(institution_id: int) -> Any:
     data = load(s.InstitutionPatch())
     with session_scope(_rt().sessions) as session:
-        return s.InstitutionOut().dump(services.update_institution(session, _actor(), institution_id, **data))
+        return s.InstitutionOut().dump(services.update_institution(session, signed_in(), institution_id, **data))
 
 
 # -- events, divisions, stages ----------------------------------------------------------------
@@ -160,7 +153,7 @@ def institution_update(institution_id: int) -> Any:
 def event_create(competition_id: int) -> Any:
     data = load(s.EventIn())
     with session_scope(_rt().sessions) as session:
-        return s.EventOut().dump(services.create_event(session, _actor(), competition_id, **data)), 201
+        return s.EventOut().dump(services.create_event(session, signed_in(), competition_id, **data)), 201
 
 
 @blueprint.patch("/api/events/<int:event_id>")
@@ -168,7 +161,7 @@ def event_create(competition_id: int) -> Any:
 def event_update(event_id: int) -> Any:
     data = load(s.EventPatch())
     with session_scope(_rt().sessions) as session:
-        return s.EventOut().dump(services.update_event(session, _actor(), event_id, **data))
+        return s.EventOut().dump(services.update_event(session, signed_in(), event_id, **data))
 
 
 @blueprint.post("/api/events/<int:event_id>/divisions")
@@ -176,7 +169,7 @@ def event_update(event_id: int) -> Any:
 def division_create(event_id: int) -> Any:
     data = load(s.DivisionIn())
     with session_scope(_rt().sessions) as session:
-        return s.DivisionOut().dump(services.create_division(session, _actor(), event_id, **data)), 201
+        return s.DivisionOut().dump(services.create_division(session, signed_in(), event_id, **data)), 201
 
 
 @blueprint.patch("/api/divisions/<int:division_id>")
@@ -185,7 +178,7 @@ def division_create(event_id: int) -> Any:
 def division_update(division_id: int) -> Any:
     data = load(s.DivisionPatch())
     with session_scope(_rt().sessions) as session:
-        return s.DivisionOut().dump(services.update_division(session, _actor(), division_id, **data))
+        return s.DivisionOut().dump(services.update_division(session, signed_in(), division_id, **data))
 
 
 @blueprint.post("/api/events/<int:event_id>/stages")
@@ -194,7 +187,7 @@ def division_update(division_id: int) -> Any:
 def stage_create(event_id: int) -> Any:
     data = load(s.StageIn())
     with session_scope(_rt().sessions) as session:
-        return s.StageOut().dump(services.create_stage(session, _actor(), event_id, **data)), 201
+        return s.StageOut().dump(services.create_stage(session, signed_in(), event_id, **data)), 201
 
 
 @blueprint.patch("/api/stages/<int:stage_id>")
@@ -202,7 +195,7 @@ def stage_create(event_id: int) -> Any:
 def stage_update(stage_id: int) -> Any:
     data = load(s.StagePatch())
     with session_scope(_rt().sessions) as session:
-        return s.StageOut().dump(services.update_stage(session, _actor(), stage_id, **data))
+        return s.StageOut().dump(services.update_stage(session, signed_in(), stage_id, **data))
 
 
 # -- teams and progress -----------------------------------------------------------------------
@@ -216,7 +209,7 @@ def team_list(competition_id: int) -> Any:
     f = TeamFilter(q=args["q"], zone_id=args["zone"], division_id=args["division"], stage_id=args["stage"],
                    institution_id=args["institution"], status=args["status"])
     with session_scope(_rt().sessions) as session:
-        rows, total = teams.list_teams(session, _actor(), competition_id, f,
+        rows, total = teams.list_teams(session, signed_in(), competition_id, f,
                                        offset=(args["page"] - 1) * args["per_page"], limit=args["per_page"])
         return {"total": total, "page": args["page"], "per_page": args["per_page"],
                 "teams": s.TeamOut(many=True).dump(rows)}
@@ -234,14 +227,14 @@ def _team_in(data: dict[str, Any]) -> teams.TeamIn:
 def team_create() -> Any:
     data = load(s.TeamIn())
     with session_scope(_rt().sessions) as session:
-        return s.TeamOut().dump(teams.register_team(session, _actor(), _team_in(data))), 201
+        return s.TeamOut().dump(teams.register_team(session, signed_in(), _team_in(data))), 201
 
 
 @blueprint.get("/api/teams/<int:team_id>")
 @doc("One team", tags=TEAMS, response=s.TeamOut)
 def team_detail(team_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
-        team, _competition = teams.get_team(session, _actor(), team_id)
+        team, _competition = teams.get_team(session, signed_in(), team_id)
         return s.TeamOut().dump(team)
 
 
@@ -253,14 +246,14 @@ def team_update(team_id: int) -> Any:
     if "members" in data:
         data["members"] = [(m["name"], m["role"]) for m in data["members"]]
     with session_scope(_rt().sessions) as session:
-        return s.TeamOut().dump(teams.update_team(session, _actor(), team_id, **data))
+        return s.TeamOut().dump(teams.update_team(session, signed_in(), team_id, **data))
 
 
 @blueprint.get("/api/competitions/<int:competition_id>/progress")
 @doc("Registration progress per zone × division × stage", tags=TEAMS, response=s.ProgressRowOut, many=True)
 def registration_progress(competition_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
-        return s.ProgressRowOut(many=True).dump(progress.rows(session, _actor(), competition_id))
+        return s.ProgressRowOut(many=True).dump(progress.rows(session, signed_in(), competition_id))
 
 
 # -- imports and exports ----------------------------------------------------------------------
@@ -291,7 +284,7 @@ def import_create(competition_id: int) -> Any:
         raise ValidationFailed("import.file_required", field="file")
     rt = _rt()
     with session_scope(rt.sessions) as session:
-        run = imports.start_import(session, _actor(), competition_id, fields["kind"], upload.filename, upload.read())
+        run = imports.start_import(session, signed_in(), competition_id, fields["kind"], upload.filename, upload.read())
     jobs.enqueue(rt, run)
     return import_view(rt, run), 202, {"Location": f"/api/imports/{run.id}"}
 
@@ -301,7 +294,7 @@ def import_create(competition_id: int) -> Any:
 def import_detail(import_id: int) -> Any:
     rt = _rt()
     with session_scope(readers(rt)) as session:  # answers even while an import holds the write lock
-        run = imports.get_import(session, _actor(), import_id)
+        run = imports.get_import(session, signed_in(), import_id)
         return import_view(rt, run)
 
 
@@ -310,7 +303,7 @@ def import_detail(import_id: int) -> Any:
      tags=IMPORTS, download=tuple(MEDIA_TYPES.values()))
 def export_file(competition_id: int, kind: str, fmt: str) -> Any:
     with session_scope(_rt().sessions) as session:
-        filename, content = exports.export(session, _actor(), competition_id, kind, fmt, ui_locale())
+        filename, content = exports.export(session, signed_in(), competition_id, kind, fmt, ui_locale())
     return Response(content, mimetype=MEDIA_TYPES[fmt].split(";")[0],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
@@ -323,7 +316,7 @@ def export_file(competition_id: int, kind: str, fmt: str) -> Any:
 @doc("Recorded draws with their seeds and results", tags=DRAWS, response=s.DrawOut, many=True)
 def draw_list(competition_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
-        return s.DrawOut(many=True).dump(draws.list_draws(session, _actor(), competition_id))
+        return s.DrawOut(many=True).dump(draws.list_draws(session, signed_in(), competition_id))
 
 
 @blueprint.post("/api/competitions/<int:competition_id>/draws")
@@ -332,7 +325,7 @@ def draw_list(competition_id: int) -> Any:
 def draw_create(competition_id: int) -> Any:
     data = load(s.DrawIn())
     with session_scope(_rt().sessions) as session:
-        draw = draws.run_draw(session, _actor(), stage_id=data["stage"], division_id=data["division"],
+        draw = draws.run_draw(session, signed_in(), stage_id=data["stage"], division_id=data["division"],
                               kind=data["kind"], zone_id=data["zone"], seed=data["seed"], prefix=data["prefix"],
                               competition_id=competition_id)
         return s.DrawOut().dump(draw), 201
@@ -342,4 +335,4 @@ def draw_create(competition_id: int) -> Any:
 @doc("Recompute a draw from its recorded seed", tags=DRAWS, response=s.DrawCheckOut)
 def draw_verify(draw_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
-        return s.DrawCheckOut().dump(draws.verify(session, _actor(), draw_id))
+        return s.DrawCheckOut().dump(draws.verify(session, signed_in(), draw_id))

@@ -67,11 +67,14 @@ def _labels() -> dict[str, Any]:
 
 
 def _frame(session: Any, actor: Actor, competition_id: int) -> dict[str, Any]:
-    """What every competition page shows: the competition, its zones and events, and the menu."""
+    """What every competition page shows: the competition, its zones and events (with their
+    divisions and stages by id, for lists that name them), and the menu."""
     competition, zones, events = services.structure(session, actor, competition_id)
     return {
         "competition": competition, "zones": zones, "events": events,
         "zone_names": {z.id: z.name for z in zones},
+        "divisions": {d.id: d for e in events for d in e.divisions},
+        "stages": {st.id: st for e in events for st in e.stages},
         "can": {
             "setup": permissions.allows(actor, "setup.write", competition_id),
             "draws": permissions.allows(actor, "draw.read", competition_id),
@@ -125,11 +128,8 @@ def team_list(competition_id: int) -> Any:
         frame = _frame(session, actor, competition_id)
         rows, total = teams.list_teams(session, actor, competition_id, f, offset=(page - 1) * PER_PAGE,
                                        limit=PER_PAGE)
-        divisions = {d.id: d for e in frame["events"] for d in e.divisions}
-        stages = {st.id: st for e in frame["events"] for st in e.stages}
         return render_template("console/teams.html", **frame, teams=rows, total=total, page=page,
-                               pages=max(1, -(-total // PER_PAGE)), filters=f, divisions=divisions, stages=stages,
-                               statuses=TEAM_STATUSES)
+                               pages=max(1, -(-total // PER_PAGE)), filters=f, statuses=TEAM_STATUSES)
 
 
 @blueprint.get("/competitions/<int:competition_id>/institutions")
@@ -175,6 +175,4 @@ def draw_page(competition_id: int) -> Any:
     with session_scope(_rt().sessions) as session:
         frame = _frame(session, actor, competition_id)
         rows = draws.list_draws(session, actor, competition_id)
-        divisions = {d.id: d for e in frame["events"] for d in e.divisions}
-        stages = {st.id: st for e in frame["events"] for st in e.stages}
-        return render_template("console/draws.html", **frame, draws=rows, divisions=divisions, stages=stages)
+        return render_template("console/draws.html", **frame, draws=rows)

@@ -5,7 +5,9 @@ spells it, the actor's zone scope) and ``InstitutionPlan``, ``TeamPlan``, ``Judg
 ``check`` reads every row, resolves names (zones by code or name, events by code, divisions by
 group or name, stages by code or name, institutions by name), applies the pure rules (team
 eligibility per team, counting what is stored and what came earlier in the file) and returns a
-``Checked`` whose ``write`` stores it all, or the errors. ``registration.imports`` runs them.
+``Checked`` whose ``write`` stores it all, or the errors; ``upsert`` is the create-or-update
+loop institutions and judges share (teams replace their members and coaches). ``registration.imports``
+runs them.
 
 Must not: import flask; commit; write anything in ``check``.
 """
@@ -34,6 +36,28 @@ GROUP_NAMES = {"中职组": "secondary", "高职组": "higher", "教师组": "te
 
 def quiet(_fraction: float, _phase: str) -> None:
     return None
+
+
+def upsert(session: Session, model: type[Any], records: Sequence[tuple[Any, dict[str, Any], dict[str, Any]]],
+           ) -> dict[str, int]:
+    """Store ``(stored row or None, identity, values)`` records: a new row from identity and values,
+    or the stored row (looked up again through ``session``, which may not be the checking one) given
+    the values where any differs. Answers how many were created, updated and left unchanged."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for old, identity, values in records:
+        if old is None:
+            session.add(model(**identity, **values))
+            counts["created"] += 1
+        elif any(getattr(old, key) != value for key, value in values.items()):
+            row = session.get(model, old.id)
+            assert row is not None
+            for key, value in values.items():
+                setattr(row, key, value)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    session.flush()
+    return counts
 
 
 @dataclass
@@ -119,22 +143,10 @@ class InstitutionPlan(Plan):
             return Checked(len(rows), self.errors)
 
         def write(session: Session, progress: Progress) -> dict[str, int]:
-            counts = {"created": 0, "updated": 0, "unchanged": 0}
-            for name, province, zone_id in records:
-                old = existing.get(name)
-                if old is None:
-                    session.add(Institution(competition_id=self.competition_id, name=name, province=province,
-                                            zone_id=zone_id))
-                    counts["created"] += 1
-                elif (old.province, old.zone_id) != (province, zone_id):
-                    row = session.get(Institution, old.id)
-                    assert row is not None
-                    row.province, row.zone_id = province, zone_id
-                    counts["updated"] += 1
-                else:
-                    counts["unchanged"] += 1
-            session.flush()
-            return counts
+            return upsert(session, Institution, [
+                (existing.get(name), {"competition_id": self.competition_id, "name": name},
+                 {"province": province, "zone_id": zone_id})
+                for name, province, zone_id in records])
 
         return Checked(len(rows), [], write)
 
@@ -348,22 +360,11 @@ class JudgePlan(Plan):
             return Checked(len(rows), self.errors)
 
         def write(session: Session, progress: Progress) -> dict[str, int]:
-            counts = {"created": 0, "updated": 0, "unchanged": 0}
-            for name, role, institution_id, province in records:
-                old = existing.get((name, institution_id))
-                if old is None:
-                    session.add(Judge(competition_id=self.competition_id, name=name, role=role,
-                                      institution_id=institution_id, province=province))
-                    counts["created"] += 1
-                elif (old.role, old.province) != (role, province):
-                    row = session.get(Judge, old.id)
-                    assert row is not None
-                    row.role, row.province = role, province
-                    counts["updated"] += 1
-                else:
-                    counts["unchanged"] += 1
-            session.flush()
-            return counts
+            return upsert(session, Judge, [
+                (existing.get((name, institution_id)),
+                 {"competition_id": self.competition_id, "name": name, "institution_id": institution_id},
+                 {"role": role, "province": province})
+                for name, role, institution_id, province in records])
 
         return Checked(len(rows), [], write)
 

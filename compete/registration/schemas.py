@@ -16,8 +16,11 @@ from compete.registration.models import (
 from compete.settings import LOCALES
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,16}$")
+EVENT_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$")  # events' and stages' codes
 NAME = validate.Length(min=1, max=200)
 SHORT = validate.Length(min=1, max=100)
+PROVINCE = validate.Length(min=1, max=50)
+YEAR = validate.Range(min=2000, max=2100)
 
 
 def _rename(data: dict[str, Any], **names: str) -> dict[str, Any]:
@@ -46,7 +49,7 @@ class ZoneOut(Schema):
 
 class CompetitionIn(Schema):
     name = fields.String(required=True, validate=NAME)
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(required=True, strict=True, validate=YEAR)
     level = fields.String(load_default="province", validate=validate.OneOf(LEVELS))
     default_locale = fields.String(load_default="zh_CN", validate=validate.OneOf(LOCALES))
     zones = fields.List(fields.Nested(ZoneIn), load_default=list)
@@ -54,7 +57,7 @@ class CompetitionIn(Schema):
 
 class CompetitionPatch(Schema):
     name = fields.String(validate=NAME)
-    year = fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(strict=True, validate=YEAR)
     level = fields.String(validate=validate.OneOf(LEVELS))
     default_locale = fields.String(validate=validate.OneOf(LOCALES))
 
@@ -69,7 +72,7 @@ class CompetitionOut(Schema):
 
 class InstitutionIn(Schema):
     name = fields.String(required=True, validate=NAME)
-    province = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    province = fields.String(required=True, validate=PROVINCE)
     zone = fields.Integer(load_default=None, allow_none=True, strict=True)
 
     @post_load
@@ -79,7 +82,7 @@ class InstitutionIn(Schema):
 
 class InstitutionPatch(InstitutionIn):
     name = fields.String(validate=NAME)
-    province = fields.String(validate=validate.Length(min=1, max=50))
+    province = fields.String(validate=PROVINCE)
     zone = fields.Integer(allow_none=True, strict=True)
 
 
@@ -112,31 +115,34 @@ class DivisionPatch(Schema):
     rules = fields.Nested(DivisionRulesIn)
 
 
-class DivisionOut(Schema):
+class EventPartOut(Schema):
+    """What divisions and stages dump alike: their id and their event's."""
+
     id = fields.Integer()
     event = fields.Integer(attribute="event_id")
+
+
+class DivisionOut(EventPartOut):
     group = fields.String()
     name = fields.String()
     rules = fields.Dict()
 
 
 class StageIn(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    code = fields.String(required=True, validate=EVENT_CODE)
     name = fields.String(required=True, validate=SHORT)
     kind = fields.String(load_default="single", validate=validate.OneOf(STAGE_KINDS))
     position = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
 
 
 class StagePatch(Schema):
-    code = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    code = fields.String(validate=EVENT_CODE)
     name = fields.String(validate=SHORT)
     kind = fields.String(validate=validate.OneOf(STAGE_KINDS))
     position = fields.Integer(strict=True, validate=validate.Range(min=0))
 
 
-class StageOut(Schema):
-    id = fields.Integer()
-    event = fields.Integer(attribute="event_id")
+class StageOut(EventPartOut):
     code = fields.String()
     name = fields.String()
     kind = fields.String()
@@ -144,14 +150,14 @@ class StageOut(Schema):
 
 
 class EventIn(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    code = fields.String(required=True, validate=EVENT_CODE)
     name = fields.String(required=True, validate=NAME)
     divisions = fields.List(fields.Nested(DivisionIn), load_default=list)
     stages = fields.List(fields.Nested(StageIn), load_default=list)
 
 
 class EventPatch(Schema):
-    code = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    code = fields.String(validate=EVENT_CODE)
     name = fields.String(validate=NAME)
 
 

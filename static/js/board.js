@@ -1,5 +1,6 @@
 /* The live board page (public or officials): renders each version LiveBoard hands over,
- * marks rows whose rank moved, and shows the publication state and the connection. */
+ * marks rows whose rank moved, and shows the publication state; LivePage follows the board
+ * and shows the connection. */
 (function () {
   "use strict";
   var root = document.getElementById("board");
@@ -54,15 +55,5 @@
     stateEl.textContent = labels.states[board.publication] || board.publication;
   }
 
-  function status(state) {
-    conn.dataset.state = state;
-    conn.textContent = conn.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)];
-  }
-
-  new Live.LiveBoard({
-    namespace: root.dataset.namespace, event: root.dataset.event, status: status, render: render,
-    initial: JSON.parse(document.getElementById("snapshot").textContent),
-    board: { id: parseInt(root.dataset.board, 10), token: root.dataset.token,
-             tokenUrl: root.dataset.tokenUrl, snapshotUrl: root.dataset.snapshotUrl }
-  });
+  LivePage.follow(root, conn, render);
 })();

@@ -1,4 +1,5 @@
-/* The phone page: one board, light. Renders each version LiveBoard hands over. */
+/* The phone page: one board, light. Renders each version LiveBoard hands over (LivePage
+ * follows the board and shows the connection). */
 (function () {
   "use strict";
   var root = document.getElementById("phone");
@@ -36,15 +37,5 @@
     root.dataset.version = board.version;
   }
 
-  function status(state) {
-    conn.dataset.state = state;
-    conn.textContent = conn.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)];
-  }
-
-  new Live.LiveBoard({
-    namespace: root.dataset.namespace, event: root.dataset.event, status: status, render: render,
-    initial: JSON.parse(document.getElementById("snapshot").textContent),
-    board: { id: parseInt(root.dataset.board, 10), token: root.dataset.token,
-             tokenUrl: root.dataset.tokenUrl, snapshotUrl: root.dataset.snapshotUrl }
-  });
+  LivePage.follow(root, conn, render);
 })();

@@ -30,7 +30,7 @@ MARKS = [("8", "15"), ("9", "17"), ("6", "12"), ("7", "18"), ("5", "10"), ("9", 
 @pytest.fixture
 def hall(live_server, session):  # type: ignore[no-untyped-def]
     """A zone board of 12 scored teams with real institution names, and a second, empty zone board."""
-    s = scenario(session, judges=3, teams=12)
+    s = scenario(session, judges=3, teams=12, rules={"aggregation": "mean", "advancement": {"per_zone": 3}})
     for institution, name in zip(session.scalars(select(Institution).order_by(Institution.id)), NAMES, strict=False):
         institution.name = name
     board = session.get(Board, s.board_id)
