@@ -16,6 +16,9 @@ Watermark. Mark ids come from one sequence but transactions may commit out of id
 ids above the largest id seen by a pass that ended at least ``horizon`` before the *previous*
 pass started: any mark committed after the previous pass began got its id after that, so it
 is above the watermark (re-read rows are idempotent: a value put twice changes nothing).
+Between the watermark and the largest id seen, the ids read are kept; a pass counts the stored
+rows in that range and reads it again only when the database holds more than were read (a
+late commit), so a warm board costs the new rows even right after a full read.
 SQLite serialises writers (ids commit in order), so its horizon is 0.
 
 Storage replaced under the cache. The event log is append-only, so its first entry names the
@@ -33,6 +36,7 @@ Must not: import flask, commit, emit, or hold scoring rules.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import gc
@@ -67,6 +71,8 @@ class _Held:
     previous_start: float
     max_seen: int
     seen: _Seen
+    #: ids read above the watermark, ascending (kept only where the horizon is not 0)
+    ids: list[int] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +143,8 @@ class BoardCache:
         self._world: object = None
         #: passes by kind, for tests and benchmarks: "full", "incremental", "rebuilt"
         self.passes: dict[str, int] = {"full": 0, "incremental": 0, "rebuilt": 0}
+        #: mark rows read by incremental passes, for tests and benchmarks
+        self.rows_read = 0
 
     def forget(self, board_id: int | None = None) -> None:
         with self._lock:
@@ -170,16 +178,20 @@ class BoardCache:
                 held = None  # deleting an aspect or a team deletes its marks: read them all again
             horizon = self._horizon(session)
             if held is None:
-                panels, top = repository.read_panels(session, board.id)
+                ids: list[int] | None = [] if horizon > 0 else None
+                panels, top = repository.read_panels(session, board.id, ids)
                 live = LiveBoard.adopt(given.scheme, given.rules, given.entries, panels)
-                held = _Held(live, started, [], started, top, seen)
+                held = _Held(live, started, [], started, top, seen, ids or [])
                 self.passes["full"] += 1
             else:
                 if held.live.rules != given.rules:
                     held.live = LiveBoard(given.scheme, given.rules, given.entries, held.live.panels())
                     self.passes["rebuilt"] += 1
-                rows = repository.read_marks(session, board.id, self._watermark(held, horizon))
+                rows = repository.read_marks(session, board.id, self._read_from(session, board.id, held, horizon))
                 held.live.put_many((r.entry_id, r.aspect_id, r.judge_id, r.value) for r in rows)
+                self.rows_read += len(rows)
+                if horizon > 0:
+                    _remember(held.ids, (r.id for r in rows))
                 held.max_seen = max(held.max_seen, max((r.id for r in rows), default=0))
                 held.previous_start = started
                 self.passes["incremental"] += 1
@@ -191,6 +203,18 @@ class BoardCache:
             while len(self._held) > self.capacity:
                 self._held.popitem(last=False)
             return held.live.result(given.entries)
+
+    def _read_from(self, session: Session, board_id: int, held: _Held, horizon: float) -> int:
+        """Where an incremental read starts. Below the watermark every row is known to be read;
+        between it and the largest id seen, a row may still be missing (committed late), but
+        only if the database now holds more rows there than were read: one count decides
+        whether that range is read again."""
+        watermark = self._watermark(held, horizon)
+        if horizon <= 0 or watermark >= held.max_seen:
+            return watermark
+        del held.ids[:bisect.bisect_right(held.ids, watermark)]
+        stored = repository.count_marks(session, board_id, watermark, held.max_seen)
+        return held.max_seen if stored == bisect.bisect_right(held.ids, held.max_seen) else watermark
 
     @staticmethod
     def _watermark(held: _Held, horizon: float) -> int:
@@ -208,6 +232,18 @@ class BoardCache:
                 break
         del held.checkpoints[:keep_from]  # older checkpoints can never be the latest safe one again
         return safe
+
+
+def _remember(ids: list[int], read: Iterator[int]) -> None:
+    """Add ids just read to the ascending list (new ones mostly at the end; re-read ones are
+    already there)."""
+    for mark_id in read:
+        if not ids or mark_id > ids[-1]:
+            ids.append(mark_id)
+        else:
+            at = bisect.bisect_left(ids, mark_id)
+            if at == len(ids) or ids[at] != mark_id:
+                ids.insert(at, mark_id)
 
 
 @contextlib.contextmanager

@@ -167,6 +167,35 @@ def test_a_mark_committed_late_with_a_smaller_id_is_not_missed(session, runtime)
     assert session.scalar(select(Mark.id).order_by(Mark.id.desc()).limit(1)) == 2000
 
 
+def test_within_the_horizon_a_warm_board_reads_only_new_rows_unless_one_committed_late(session, runtime):
+    """The ids read above the watermark are counted against the stored rows: equal counts mean
+    nothing committed late, so only newer rows are read; a late commit makes the range re-read."""
+    s = scenario(session, judges=2, teams=3)
+    cache = live.BoardCache(horizon=60)  # nothing ever gets older than the horizon here
+
+    def write(mark_id: int, judge: int, team: int, value: str) -> None:
+        with session_scope(runtime.sessions) as w:
+            w.execute(insert(Mark).values(
+                id=mark_id, submission_id=str(uuid.uuid4()), sheet_id=s.sheet(judge, team), aspect_id=s.aspects["T1"],
+                judge_id=s.judge_ids[judge], team_id=s.team_ids[team], board_id=s.board_id, value=Decimal(value),
+                revision=1, actor="judge"))
+
+    def exact() -> bool:
+        with session_scope(runtime.sessions) as r:
+            board = r.get(Board, s.board_id)
+            return cache.result(r, board) == live.result_from_scratch(r, board)
+
+    for i, (judge, team) in enumerate([(0, 0), (1, 0), (0, 1)]):
+        write(10 + i, judge, team, "5")
+    assert exact() and cache.passes["full"] == 1
+    write(20, 1, 1, "6")
+    assert exact() and cache.rows_read == 1  # the new row alone, not the whole board again
+    write(15, 0, 2, "7")  # allocated before 20, committed after it
+    assert exact() and cache.rows_read == 1 + 5  # one row more than was read: all above the watermark (0) again
+    write(30, 1, 2, "8")
+    assert exact() and cache.rows_read == 1 + 5 + 1  # counts agree again: the new row alone
+
+
 def test_the_cache_forgets_boards_when_storage_is_replaced(client, session, runtime):
     """Emptied tables re-use ids (a restore, or the next test): the event log's first entry
     changes, so marks of the old history never leak into a board of the new one."""
