@@ -121,11 +121,18 @@ def median_ratio(a: list[float], b: list[float]) -> tuple[float, float]:
     return statistics.median(ratios), (max(ratios) - min(ratios)) if ratios else float("nan")
 
 
-def write(results: list[Result], scenario: str, smoke: bool) -> Path:
-    """Merge this run's results into ``latest.json`` (``smoke.json``): targets not run now keep
-    their last figures, each with the time it was measured; then rewrite the markdown table."""
+def results_name(smoke: bool, database_url: str | None) -> str:
+    """``latest`` on the embedded defaults; runs on PostgreSQL keep their own ``latest-postgresql``."""
+    if smoke:
+        return "smoke"
+    return "latest-postgresql" if database_url and database_url.startswith("postgresql") else "latest"
+
+
+def write(results: list[Result], scenario: str, name: str) -> Path:
+    """Merge this run's results into ``<name>.json``: targets not run now keep their last
+    figures, each with the time it was measured; then rewrite the markdown table beside it."""
     RESULTS.mkdir(exist_ok=True)
-    name = "smoke" if smoke else "latest"
+    smoke = name == "smoke"
     path = RESULTS / f"{name}.json"
     previous: dict[str, Any] = {}
     if path.exists():
@@ -173,7 +180,7 @@ def main(argv: list[str]) -> int:
             results.extend(r for r in module.run(ctx) if not wanted or r.id in wanted)
     scenario = ("smoke sizes" if args.smoke else
                 "national event: 13 zones, 83 institutions, 287 teams, 5-judge panels, 30 aspects (per target)")
-    path = write(results, scenario, args.smoke)
+    path = write(results, scenario, results_name(args.smoke, ctx.database_url))
     for r in results:
         print(f"{r.id}: {r.value:.4g} {r.unit} (baseline {r.baseline}, ratio {r.ratio}) goal {r.goal}: "
               f"{'met' if r.met else 'MISSED'}")
