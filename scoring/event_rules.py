@@ -3,9 +3,11 @@
 Owns: the layout of ``SkillEvent.rules``. The scoring settings of
 ``scoring.domain.rules.EventRules`` sit at the top level (``aggregation``, ``trim``,
 ``tie_chain``, ``prizes`` ...), beside keys other parts own and this module passes through
-untouched: ``recusal`` (accounts: who may score whom) and ``advancement`` (zone → final rules,
+untouched: ``recusal`` (accounts: who may score whom), ``advancement`` (zone → final rules,
 ``scoring.domain.advancement.AdvancementRules``; validated here too, since boards draw their
-qualification line from ``advancement.per_zone``).
+qualification line from ``advancement.per_zone``) and ``lifecycle`` (the result lifecycle's
+review shares and public notice length, ``scoring.domain.lifecycle.LifecycleRules``; validated
+here too, fields ``lifecycle.<name>``).
 
 - ``parse(mapping)`` → ``EventRules`` from a stored mapping, ignoring the foreign keys: what
   every recompute calls (``boards``, ``live``).
@@ -39,11 +41,13 @@ from compete.registration.models import SkillEvent, Stage
 from compete.security import Actor
 from scoring import repository
 from scoring.domain.advancement import AdvancementRules
+from scoring.domain.lifecycle import RULES_KEY as LIFECYCLE_KEY
+from scoring.domain.lifecycle import LifecycleRules
 from scoring.domain.rules import STORED_BESIDE, EventRules
 from scoring.models import Board
 
 #: keys of ``SkillEvent.rules`` owned elsewhere: never parsed as scoring rules
-FOREIGN_KEYS = STORED_BESIDE
+FOREIGN_KEYS = (*STORED_BESIDE, LIFECYCLE_KEY)
 ADVANCEMENT_KEY = "advancement"
 
 
@@ -84,6 +88,11 @@ def parse_advancement(raw: Any) -> AdvancementRules:
     return rules
 
 
+def parse_lifecycle(mapping: Mapping[str, Any] | None) -> LifecycleRules:
+    """The result lifecycle's rules in a stored event-rules mapping (defaults when absent)."""
+    return LifecycleRules.from_mapping((mapping or {}).get(LIFECYCLE_KEY))
+
+
 def advancement_mapping(rules: AdvancementRules) -> dict[str, Any]:
     return {f.name: (dict(v) if isinstance(v := getattr(rules, f.name), Mapping) else v)
             for f in dataclasses.fields(AdvancementRules)}
@@ -101,8 +110,9 @@ def rules_of(session: Session, event_id: int) -> dict[str, Any]:
     stored = dict(_event(session, event_id).rules or {})
     out: dict[str, Any] = parse(stored).to_mapping()
     out[ADVANCEMENT_KEY] = advancement_mapping(parse_advancement(stored.get(ADVANCEMENT_KEY)))
+    out[LIFECYCLE_KEY] = parse_lifecycle(stored).to_mapping()
     for key in FOREIGN_KEYS:
-        if key != ADVANCEMENT_KEY and key in stored:
+        if key not in (ADVANCEMENT_KEY, LIFECYCLE_KEY) and key in stored:
             out[key] = stored[key]
     return out
 
@@ -152,10 +162,12 @@ def replace_rules(session: Session, actor: Actor, event_id: int, mapping: Mappin
     normalised: dict[str, Any] = rules.to_mapping()
     advancement = parse_advancement(mapping.get(ADVANCEMENT_KEY, stored_before.get(ADVANCEMENT_KEY)))
     normalised[ADVANCEMENT_KEY] = advancement_mapping(advancement)
+    normalised[LIFECYCLE_KEY] = LifecycleRules.from_mapping(
+        mapping.get(LIFECYCLE_KEY, stored_before.get(LIFECYCLE_KEY))).to_mapping()
     if RECUSAL_KEY in mapping:
         scope_of({RECUSAL_KEY: mapping[RECUSAL_KEY]})  # the accounts rule checks its own setting
     for key in FOREIGN_KEYS:  # pass the others' keys through: given ones replace, else keep
-        if key != ADVANCEMENT_KEY and (key in mapping or key in stored_before):
+        if key not in (ADVANCEMENT_KEY, LIFECYCLE_KEY) and (key in mapping or key in stored_before):
             normalised[key] = mapping.get(key, stored_before.get(key))
     event.rules = normalised
     session.flush()

@@ -247,3 +247,51 @@ class Qualification(Base):
     event_record_id: Mapped[int | None] = mapped_column(BigId)
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ResultLifecycle(Base):
+    """One board's result lifecycle after decryption (``scoring.domain.lifecycle``): the review's
+    recorded seed and sample, the public notice's countdown, the two signatures (each with the
+    digest of the data it covered) and the final hash. One row per board, from the review on."""
+
+    __tablename__ = "result_lifecycles"
+
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="review")
+    seed: Mapped[str] = mapped_column(String(64))
+    #: the board's entry ids in rank order when the review started (what the sample was drawn from)
+    ranked: Mapped[list[int]] = mapped_column(JSON)
+    sample_top: Mapped[list[int]] = mapped_column(JSON)
+    sample_random: Mapped[list[int]] = mapped_column(JSON)
+    #: the error rule was met: every entry must be checked
+    recheck_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_by: Mapped[str] = mapped_column(String(64))
+    review_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    notice_by: Mapped[str | None] = mapped_column(String(64))
+    notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notice_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    chief_by: Mapped[str | None] = mapped_column(String(64))
+    chief_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    chief_digest: Mapped[str | None] = mapped_column(String(64))
+    supervisor_by: Mapped[str | None] = mapped_column(String(64))
+    supervisor_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    supervisor_digest: Mapped[str | None] = mapped_column(String(64))
+    final_by: Mapped[str | None] = mapped_column(String(64))
+    final_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: SHA-256 of the board's marks and ranked rows at the final step (``lifecycle.results_digest``)
+    final_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ResultCheck(Base):
+    """A supervisor's re-check of one entry during review: confirmed, or an error with a note."""
+
+    __tablename__ = "result_checks"
+    __table_args__ = (UniqueConstraint("board_id", "team_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(500))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

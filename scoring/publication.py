@@ -12,7 +12,8 @@ like any mark. A co-signature appends ``board.cosigned`` (nothing to recompute).
 
 Who (``accounts.domain.permissions``): ``board.publish`` (admins; zone admins for boards of
 their zones) for the organiser's actions; ``board.cosign`` (supervisors in scope) for
-``cosign_decryption``. The publish page is open to both (``check_page``).
+``cosign_decryption``. The publish page is open to both and to whoever may read the board's
+result lifecycle (``results.read``: chief judges and arbitrators too), see ``check_page``.
 
 Actions (``ACTIONS``, the organiser's; ``COSIGN`` the supervisor's):
 - the transitions of ``visibility.PUBLICATION_TRANSITIONS``: ``go_live``, ``hide``, ``freeze``,
@@ -31,7 +32,7 @@ Actions (``ACTIONS``, the organiser's; ``COSIGN`` the supervisor's):
   re-lock) makes the co-signature stale, and the supervisor must co-sign again.
 
 Error codes: board.not_found (404, also outside the actor's scope), user.role_required (403),
-publication.not_revealing, publication.reveal_complete (409), the decryption module's
+publication.not_revealing, publication.reveal_complete, publication.results_not_final (409), the decryption module's
 publication.already_decrypted / no_sheets / entries_without_sheets / sheets_not_locked /
 already_cosigned / cosign_required / cosign_stale (409) and cosigner_cannot_decrypt (403), plus
 the visibility module's publication.invalid_transition / unknown_action / not_decrypted.
@@ -57,18 +58,21 @@ from compete.security import Actor
 from scoring import boards
 from scoring.domain import decryption
 from scoring.domain.visibility import PUBLICATION_TRANSITIONS, REVEAL_LEVELS, PublicationState, publication_transition
-from scoring.models import Board, Sheet, SheetRevision
+from scoring.models import Board, ResultLifecycle, Sheet, SheetRevision
 
 EVENT_TYPE = "board.changed"
 COSIGN_EVENT_TYPE = "board.cosigned"
 #: permission-table actions (``compete.accounts.domain.permissions.RULES``)
-PUBLISH, COSIGN_PERMISSION = "board.publish", "board.cosign"
+PUBLISH, COSIGN_PERMISSION, RESULTS_READ = "board.publish", "board.cosign", "results.read"
 COSIGN = "cosign_decryption"
 #: the organiser's actions, in the order the page offers them
 ACTIONS: tuple[str, ...] = (*PUBLICATION_TRANSITIONS, "reveal_next", "decrypt")
 ALL_ACTIONS: tuple[str, ...] = (*ACTIONS, COSIGN)
 #: roles that may open the publish page (scope is checked per board)
-PAGE_ROLES: tuple[str, ...] = tuple(sorted(roles_for(PUBLISH) | roles_for(COSIGN_PERMISSION)))
+PAGE_ROLES: tuple[str, ...] = tuple(sorted(roles_for(PUBLISH) | roles_for(COSIGN_PERMISSION)
+                                            | roles_for(RESULTS_READ)))
+#: the result lifecycle's last state, which publishing the final board needs
+RESULTS_FINAL = "final"
 #: entries that do not compete need no sheet (as ``scoring.repository`` counts them)
 NOT_COMPETING = ("withdrawn", "absent")
 
@@ -104,12 +108,13 @@ def check_publisher(session: Session, actor: Actor, board: Board) -> None:
 
 
 def check_page(session: Session, actor: Actor, board: Board) -> tuple[bool, bool]:
-    """Whether the actor may (publish, co-sign) this board; raises if neither (403 / 404)."""
+    """Whether the actor may (publish, co-sign) this board; raises if they may neither, nor read
+    its result lifecycle (403 / 404)."""
     competition_id, zone_id = _target(session, board)
     may = (permissions.allows(actor, PUBLISH, competition_id, zone_id),
            permissions.allows(actor, COSIGN_PERMISSION, competition_id, zone_id))
-    if not any(may):
-        if not (permissions.has_role_for(actor, PUBLISH) or permissions.has_role_for(actor, COSIGN_PERMISSION)):
+    if not any(may) and not permissions.allows(actor, RESULTS_READ, competition_id, zone_id):
+        if not any(permissions.has_role_for(actor, a) for a in (PUBLISH, COSIGN_PERMISSION, RESULTS_READ)):
             raise Forbidden("user.role_required")
         raise NotFound("board.not_found", field="board")
     return may
@@ -193,6 +198,8 @@ def change(session: Session, actor: Actor, board_id: int, action: str) -> Change
         board.reveal_level = REVEAL_LEVELS[level + 1]
     else:
         after = publication_transition(board.publication, action, decrypted=board.decrypted)
+        if action == "finalise" and not results_final(session, board.id):
+            raise InvalidState("publication.results_not_final", field="action")
         if after is PublicationState.FROZEN:
             result, _ = boards.compute(session, board)
             board.frozen_rows = boards.freeze_rows(result)
@@ -212,6 +219,12 @@ def change(session: Session, actor: Actor, board_id: int, action: str) -> Change
     session.flush()
     return Change(board.id, action, before, board.publication, board.reveal_level, board.decrypted, record.id,
                   board.cosigned_by)
+
+
+def results_final(session: Session, board_id: int) -> bool:
+    """Whether the board's result lifecycle has reached ``final`` (signed, hashed)."""
+    row = session.get(ResultLifecycle, board_id)
+    return row is not None and row.state == RESULTS_FINAL
 
 
 # -- reading (the publish page) ------------------------------------------------------------------

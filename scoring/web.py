@@ -13,7 +13,9 @@
   cycling through the competition's boards; ``?event=``, ``?stage=``, ``?seconds=``;
   ``?board=`` pins one board, e.g. for the prize ceremony),
   ``/boards/<id>/publish`` (the publication and ceremony controls, with decryption's
-  preconditions and the supervisor's co-sign button) and
+  preconditions and the supervisor's co-sign button, and the result lifecycle - review, public
+  notice with its countdown, signatures, final hash - with each role's buttons, whose API is
+  ``scoring.results_web``) and
   ``/competitions/<id>/boards`` (the list).
 """
 
@@ -37,7 +39,7 @@ from compete.registration.models import Competition, Division, SkillEvent, Stage
 from compete.runtime import Runtime
 from compete.security import Tokens
 from realtime import rooms
-from scoring import boards, marking, publication
+from scoring import boards, lifecycle, marking, publication
 from scoring.jobs import coalescer
 from scoring.models import Board
 from scoring.schemas import MarkIn
@@ -64,6 +66,8 @@ messages.register({
         "Scoresheets changed after the supervisor co-signed; a supervisor must co-sign again."),
     "publication.cosigner_cannot_decrypt": _l(
         "The supervisor who co-signed cannot also decrypt: another organiser must do it."),
+    "publication.results_not_final": _l(
+        "The final board can be published only once the results are final (reviewed, noticed and signed)."),
     "room.token_expired": _l("This live view's access has expired; it is being renewed."),
 })
 
@@ -188,8 +192,11 @@ def publish_page(board_id: int) -> Any:
     assert actor is not None
     with session_scope(_readers()) as session:
         state = publication.page_state(session, actor, board_id)
+        results = lifecycle.view(session, actor, board_id)
     return render_template("publish.html", state=state, actions=publication.ACTIONS, cosign=publication.COSIGN,
-                           action_url=url_for("scoring.change_publication", board_id=board_id))
+                           action_url=url_for("scoring.change_publication", board_id=board_id), results=results,
+                           results_url=url_for("results.results_action", board_id=board_id),
+                           checks_url=url_for("results.results_check", board_id=board_id))
 
 
 def _listing(session: Any, competition_id: int, event_id: int | None = None,

@@ -58,6 +58,12 @@ RULES: dict[str, frozenset[str]] = {
     "board.publish": frozenset({ADMIN, ZONE_ADMIN}),
     # a supervisor's co-signature that a division's locked results may be decrypted
     "board.cosign": frozenset({SUPERVISOR}),
+    # the result lifecycle (scoring.lifecycle): see it; a supervisor's re-check during review;
+    # the two signatures of the final results (organisers' steps are ``board.publish``)
+    "results.read": frozenset({ADMIN, ZONE_ADMIN, CHIEF_JUDGE, SUPERVISOR, ARBITRATOR}),
+    "results.review": frozenset({SUPERVISOR}),
+    "results.sign_chief": frozenset({CHIEF_JUDGE}),
+    "results.sign_supervisor": frozenset({SUPERVISOR}),
 }
 
 #: actions a zone-scoped grant may perform on whole-competition targets of its competition
