@@ -3,7 +3,8 @@
 The worker runs ``Relay.step`` every second. It reads events after its cursor, skips those the
 fast path already dispatched (recorded in Redis by ``Coalescer.request``), and requests a
 recompute for the boards of the rest: marks committed while Redis was down, or by a process
-that died between its commit and its enqueue, still reach the board.
+that died between its commit and its enqueue, still reach the board. Team events (registered,
+updated, withdrawn) have no fast path: the relay recomputes the boards that rank the team.
 
 Ids from concurrent transactions can become visible out of order, so the cursor only moves
 past a gap once the gap is older than ``grace`` seconds; events beyond a gap are handled once
@@ -19,11 +20,15 @@ from sqlalchemy.orm import Session
 
 from compete import events
 from compete.events import RelayCursor
+from scoring import repository
 from scoring.recompute import Coalescer
 
 NAME = "boards"
 #: event types whose payload names a board that must be recomputed
-BOARD_EVENTS = ("mark.submitted", "sheet.changed", "board.changed")
+BOARD_EVENTS = ("mark.submitted", "board.changed", "advancement.enrolled")
+#: event types whose payload names a team: the boards that rank it are recomputed (an entry
+#: registered, renamed or withdrawn; registration knows nothing of boards, so this is their path)
+TEAM_EVENTS = ("team.registered", "team.updated", "team.withdrawn")
 
 
 @dataclasses.dataclass
@@ -44,6 +49,8 @@ class Relay:
         relevant = [e for e in batch if e.type in BOARD_EVENTS and "board" in e.payload]
         done = self.coalescer.take_dispatched([e.id for e in relevant])
         boards = {int(e.payload["board"]) for e in relevant if e.id not in done}
+        teams = {int(e.payload["team"]) for e in batch if e.type in TEAM_EVENTS and "team" in e.payload}
+        boards.update(repository.boards_of_teams(session, teams))
         for board_id in sorted(boards):
             self.coalescer.request(board_id)
         self.handled.update(e.id for e in batch)

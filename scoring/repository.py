@@ -150,6 +150,18 @@ def aspect_rule(row: Any) -> DomainAspect:
         step=_decimal_or_none(row.step))
 
 
+def boards_of_teams(session: Session, team_ids: Iterable[int]) -> set[int]:
+    """The boards that rank any of these teams (their stage and division; their zone's board
+    and any board of the whole division)."""
+    ids = list(team_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(
+        select(Board.id).join(Team, (Team.stage_id == Board.stage_id) & (Team.division_id == Board.division_id)
+                              & ((Board.zone_id == Team.zone_id) | Board.zone_id.is_(None)))
+        .where(Team.id.in_(ids))))
+
+
 def board_teams(session: Session, board: Board) -> list[Team]:
     query = select(Team).where(Team.stage_id == board.stage_id, Team.division_id == board.division_id)
     if board.zone_id is not None:

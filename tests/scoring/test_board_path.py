@@ -250,3 +250,29 @@ def test_a_mark_commits_even_when_redis_is_unreachable(client, session, runtime)
         assert Relay(coalescer(runtime)).step(relay_session) == 1
     work(runtime)
     assert snapshots(session, s.board_id, "officials")[-1].payload["rows"][0]["marks"] == 1
+
+
+def test_a_team_withdrawn_at_the_registration_desk_reaches_its_board_through_the_relay(client, session, runtime):
+    """Registration knows nothing of boards: the relay maps the team's event to the boards ranking it."""
+    from compete.registration.teams import update_team
+    from compete.security import SYSTEM
+
+    s = scenario(session, teams=3)
+    post(client, s, 0, 0, "T1", "3")
+    work(runtime)
+    relay = Relay(coalescer(runtime))
+    with session_scope(runtime.sessions) as relay_session:
+        relay.step(relay_session)  # the mark was dispatched already: nothing to do
+    before = snapshots(session, s.board_id, "officials")[-1]
+    with session_scope(runtime.sessions) as desk:
+        update_team(desk, SYSTEM, s.team_ids[1], status="withdrawn")
+    assert queue(runtime.redis, "boards").count == 0  # no fast path for team events
+    with session_scope(runtime.sessions) as relay_session:
+        assert relay.step(relay_session) == 1
+    work(runtime)
+    after = snapshots(session, s.board_id, "officials")[-1]
+    assert after.version == before.version + 1 and after.payload["rows"] != before.payload["rows"]
+    with session_scope(runtime.sessions) as fresh:
+        board = fresh.get(Board, s.board_id)
+        scratch, teams = boards.compute(fresh, board)
+        assert after.payload["rows"] == boards.materialise(board, scratch, teams, "officials")["rows"]
