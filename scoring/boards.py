@@ -48,29 +48,47 @@ from scoring.models import AUDIENCES, Board, BoardSnapshot
 def refresh(session: Session, board_id: int) -> list[BoardSnapshot]:
     """Recompute one board; return the snapshots written (none if nothing changed).
 
-    The ranking is computed from a read snapshot of its own (``_reading``), so the caller's
-    transaction - which on SQLite holds the one write lock from its first statement - lasts
-    only for locking the board row and writing the snapshots: marks keep committing while a
-    board is being computed. A mark that commits after the read is not lost: the coalescer
-    (``scoring.recompute``) runs one more pass for it.
+    Everything but the writing happens in a read snapshot of its own (``_reading``): the
+    ranking, both audiences' materialisations and their digests. The caller's transaction -
+    which on SQLite holds the one write lock from its first statement, and every web process
+    waits for that lock to commit a mark - is opened only when an audience's board changed, and
+    then lasts for locking the board row, checking that its publication did not move meanwhile
+    (else the materialisation is redone under the lock: a freeze is never overwritten by a
+    board made before it) and writing the snapshots. A mark that commits after the read is not
+    lost: the coalescer (``scoring.recompute``) runs one more pass for it.
     """
     with _reading(session) as reader:
-        found = reader.get(Board, board_id)
-        if found is None:
+        seen = reader.get(Board, board_id)
+        if seen is None:
             raise NotFound("board.not_found", field="board")
-        result, teams = live.compute(reader, found)
-        qualify = qualify_places(reader, found)
-        who = identities(teams)
+        result = live.cache().result(reader, seen)
+        qualify = qualify_places(reader, seen)
+        who = identities_of(reader, [row.entry_id for row in result.rows]) if seen.decrypted else None
+        contents = {audience: materialise(seen, result, {}, audience, qualify=qualify, who=who)
+                    for audience in AUDIENCES}
+        digests = {audience: _digest(content) for audience, content in contents.items()}
+        state = _state(seen)
+        if all(_latest_digest(reader, board_id, audience) == digests[audience] for audience in AUDIENCES):
+            return []
     board = session.get(Board, board_id, with_for_update=True)
     if board is None:
         raise NotFound("board.not_found", field="board")
+    if _state(board) != state:  # the publication moved since the read: materialise what is now
+        who = identities_of(session, [row.entry_id for row in result.rows]) if board.decrypted else None
+        contents = {audience: materialise(board, result, {}, audience, qualify=qualify, who=who)
+                    for audience in AUDIENCES}
+        digests = {audience: _digest(content) for audience, content in contents.items()}
     written = []
     for audience in AUDIENCES:
-        content = materialise(board, result, {}, audience, qualify=qualify, who=who)
-        snapshot = _write_if_changed(session, board.id, audience, content)
+        snapshot = _write_if_changed(session, board.id, audience, contents[audience], digests[audience])
         if snapshot is not None:
             written.append(snapshot)
     return written
+
+
+def _state(board: Board) -> tuple[Any, ...]:
+    """What a materialisation depends on besides the ranking."""
+    return (board.publication, board.decrypted, board.reveal_level, board.frozen_at, board.title)
 
 
 _readers: dict[str, sessionmaker[Session]] = {}
@@ -130,9 +148,16 @@ def identities(teams: Mapping[int, Team]) -> dict[int, Identity]:
         return {}
     session = object_session(next(iter(teams.values())))
     assert session is not None
+    return identities_of(session, list(teams))
+
+
+def identities_of(session: Session, team_ids: Sequence[int]) -> dict[int, Identity]:
+    """The name and institution of each of these teams, in one query."""
+    if not team_ids:
+        return {}
     rows = session.execute(select(Team.id, Team.name, Institution.name)
                            .join(Institution, Institution.id == Team.institution_id)
-                           .where(Team.id.in_(list(teams))))
+                           .where(Team.id.in_(list(team_ids))))
     return {team_id: Identity(name, institution) for team_id, name, institution in rows}
 
 
@@ -186,8 +211,18 @@ def frozen_rows(board: Board) -> list[RankedRow] | None:
 
 # -- snapshots ---------------------------------------------------------------------------
 
-def _write_if_changed(session: Session, board_id: int, audience: str, content: dict[str, Any]) -> BoardSnapshot | None:
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _latest_digest(session: Session, board_id: int, audience: str) -> str | None:
+    return session.scalar(select(BoardSnapshot.digest)
+                          .where(BoardSnapshot.board_id == board_id, BoardSnapshot.audience == audience)
+                          .order_by(BoardSnapshot.version.desc()).limit(1))
+
+
+def _write_if_changed(session: Session, board_id: int, audience: str, content: dict[str, Any],
+                      digest: str) -> BoardSnapshot | None:
     last = latest(session, board_id, audience)
     if last is not None and last.digest == digest:
         return None

@@ -160,6 +160,31 @@ def test_a_frozen_public_board_stays_at_the_freeze_while_officials_move(session,
     assert after["publication"] == "live" and totals(after) == totals(officials)
 
 
+def test_a_board_hidden_while_a_recompute_reads_is_never_overwritten(session, runtime, monkeypatch):
+    """The recompute reads and materialises outside the write lock; a publication change that
+    commits in between is seen under the lock, and the public snapshot written follows it."""
+    from compete.db import session_scope
+    from scoring import boards
+
+    s = scenario(session)
+    admin = actor(session, ["admin"])
+    mark(runtime, s, 0, 0, "T1", "6")
+    work(runtime)
+    mark(runtime, s, 0, 1, "T1", "9")  # moves the public board: the pass below has a new live board to write
+    read_qualify = boards.qualify_places
+
+    def hide_meanwhile(reader, board):  # type: ignore[no-untyped-def]
+        with session_scope(runtime.sessions) as organiser:  # committed while the pass holds its read snapshot
+            publication.change(organiser, admin, s.board_id, "hide")
+        return read_qualify(reader, board)
+
+    monkeypatch.setattr(boards, "qualify_places", hide_meanwhile)
+    with session_scope(runtime.sessions) as worker:
+        written = boards.refresh(worker, s.board_id)
+    public = next(snap.payload for snap in written if snap.audience == "public")
+    assert public["publication"] == "hidden" and public["rows"] == []  # not the live board read before
+
+
 def test_a_hidden_board_gives_the_public_nothing(session, runtime):
     s = scenario(session)
     publication.change(session, actor(session, ["admin"]), s.board_id, "hide")
