@@ -2,13 +2,13 @@
 
 Owns: ``BoardCache`` - per process, the ``LiveBoard`` (``scoring.domain.incremental``) of the
 boards it recomputed lately - and the two ways to compute a board:
-- ``compute(session, board)``: through the cache. The first pass on a board reads all its
+- ``cache().result(session, board)``: through the cache. The first pass on a board reads all its
   marks; later passes read only marks newer than a watermark, put them into the live board
   and rescore only the entries they touch. After one new sheet on a 300-entry board that is a
   few milliseconds instead of tens (bench/recompute.py, T3).
-- ``from_scratch(session, board)``: everything read and computed anew; the reference the
+- ``from_scratch(session, board)`` (with the teams by id, what ``scoring.boards.compute``
+  returns) and ``result_from_scratch``: everything read and computed anew; the reference the
   cached result must always equal (tests/scoring/wiring/test_recompute_*.py).
-Both return what ``scoring.boards.compute`` returns: the ``BoardResult`` and the teams by id.
 
 Watermark. Mark ids come from one sequence but transactions may commit out of id order, so
 "id > the largest id seen" could miss a mark committed late with a smaller id. With
@@ -158,10 +158,6 @@ class BoardCache:
             return self.horizon
         return 0.0 if session.get_bind().dialect.name == "sqlite" else DEFAULT_HORIZON
 
-    def compute(self, session: Session, board: Board) -> tuple[BoardResult, dict[int, Team]]:
-        """The board through the cache, and its teams (what ``boards.refresh`` materialises)."""
-        return self.result(session, board), _teams(session, board)
-
     def result(self, session: Session, board: Board) -> BoardResult:
         """The board through the cache (see the module docstring); equal to ``from_scratch``."""
         with self._lock, gc_paused():
@@ -266,7 +262,3 @@ _cache = BoardCache()
 def cache() -> BoardCache:
     """This process's board cache."""
     return _cache
-
-
-def compute(session: Session, board: Board) -> tuple[BoardResult, dict[int, Team]]:
-    return _cache.compute(session, board)
