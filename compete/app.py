@@ -22,7 +22,7 @@ from scoring import web as scoring_web
 from scoring import tablet_web
 from scoring import officials_web
 from scoring import setup_web
-from scoring import results_web
+from scoring import appeals_web, results_web
 
 
 def create_app(settings: Settings | None = None, rt: runtime.Runtime | None = None) -> Flask:
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, rt: runtime.Runtime | None = No
     officials_web.init_app(app)
     setup_web.init_app(app)
     results_web.init_app(app)
+    appeals_web.init_app(app)
     realtime_server.init_app(app, rt.redis_url, tokens)
     openapi.init_app(app)
     return app

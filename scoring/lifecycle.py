@@ -127,8 +127,11 @@ def review_of(session: Session, row: ResultLifecycle) -> Review:
 
 
 def holding_appeals(session: Session, board_id: int) -> int:
-    """Appeals that hold the board at public notice: none until appeals exist."""
-    return 0
+    """Appeals that hold the board at public notice: its open accepted appeals (accepted, being
+    heard, or escalated; ``scoring.domain.appeals.HOLDING``)."""
+    from scoring.appeals import holding  # the appeals service owns the count
+
+    return holding(session, board_id)
 
 
 def digest(session: Session, board: Board) -> str:

@@ -295,3 +295,40 @@ class ResultCheck(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Appeal(Base):
+    """A team's appeal (申诉) against a board's results, filed during its public notice and moved
+    by arbitrators (``scoring.domain.appeals``). The history is in ``AppealStep``."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    #: the team leader in whose name the appeal is filed
+    leader: Mapped[str] = mapped_column(String(100))
+    grounds: Mapped[str] = mapped_column(String(4000))
+    state: Mapped[str] = mapped_column(String(16), default="filed")
+    filed_by: Mapped[str] = mapped_column(String(64))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AppealStep(Base):
+    """One step of an appeal: filed, a move (from → to) or a correction set applied, with who,
+    when, why and the event that audits it. Never updated."""
+
+    __tablename__ = "appeal_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(1000))
+    #: a correction set: ``[{"sheet", "aspect", "mark", "revision", "old", "new", "reason"}, ...]``
+    changes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[int | None] = mapped_column(BigId)

@@ -193,3 +193,17 @@ def results_final(session: Session, s: Scenario) -> str:
     row = lifecycle._row(session, s.board_id)
     assert row is not None and row.final_hash is not None and step.state == "final"
     return row.final_hash
+
+
+def arbitrator(session: Session, competition_id: int | None = None, zone_id: int | None = None) -> Actor:
+    """A new user holding the ``arbitrator`` role (for the competition and/or zone, or everywhere)."""
+    import uuid
+
+    from compete.accounts import users
+
+    account = users.create_user(session, f"arb{uuid.uuid4().hex[:8]}", "correct horse battery", actor=SYSTEM)
+    users.grant(session, account, "arbitrator", actor=SYSTEM, competition_id=competition_id, zone_id=zone_id)
+    session.commit()
+    found = users.actor_for(session, account.id)
+    assert found is not None
+    return found

@@ -66,6 +66,28 @@ def publish(zone: str) -> Callable[[Api, World], Any]:
     return request_
 
 
+def appeal(zone: str, path: str, body: dict[str, Any]) -> Callable[[Api, World], Any]:
+    """POST to ``/api/appeals/<id>/<path>`` of a filed appeal of the zone's board (made once per world)."""
+    def request_(api: Api, w: World) -> Any:
+        from compete import runtime as runtime_module
+        from compete.db import session_scope
+        from compete.events import utcnow
+        from scoring.models import Appeal
+
+        found = getattr(w, "appeals", {})
+        if zone not in found:
+            with session_scope(runtime_module.current().sessions) as session:
+                row = Appeal(board_id=w.boards[zone], team_id=w.teams[zone], leader="李", grounds="理由",
+                             state="filed", filed_by="system", filed_at=utcnow(), updated_at=utcnow())
+                session.add(row)
+                session.flush()
+                found[zone] = row.id
+            w.appeals = found  # type: ignore[attr-defined]
+        return api.post(f"/api/appeals/{found[zone]}/{path}", json=body)
+    return request_
+
+
+CHANGES = {"changes": [{"sheet": 1, "aspect": 1, "value": "1", "reason": "x"}]}
 Request = Callable[[Api, World], Any]
 #                                                                  anon admin  zone  chief judge super arbit
 FAMILIES: list[tuple[str, Request, tuple[int, ...]]] = [
@@ -167,6 +189,25 @@ FAMILIES: list[tuple[str, Request, tuple[int, ...]]] = [
     ("results: sign as supervisor",
      lambda a, w: a.post(f"/api/boards/{w.boards['GD']}/results", json={"action": "sign", "role": "supervisor"}),
      (401, 403, 403, 403, 403, 409, 403)),
+    # appeals: everyone who reads results reads them; organisers file (no public notice yet: 409);
+    # only arbitrators move them and correct marks (a filed appeal is not being heard: 409)
+    ("appeals: read",
+     lambda a, w: a.get(f"/api/boards/{w.boards['GD']}/appeals"), (401, 200, 200, 200, 403, 200, 200)),
+    ("appeals: read other zone",
+     lambda a, w: a.get(f"/api/boards/{w.boards['HN']}/appeals"), (401, 200, 404, 200, 403, 200, 200)),
+    ("appeals: file",
+     lambda a, w: a.post(f"/api/boards/{w.boards['GD']}/appeals",
+                         json={"team": w.teams["GD"], "leader": "李", "grounds": "理由"}),
+     (401, 409, 409, 403, 403, 403, 403)),
+    ("appeals: file other zone",
+     lambda a, w: a.post(f"/api/boards/{w.boards['HN']}/appeals",
+                         json={"team": w.teams["HN"], "leader": "李", "grounds": "理由"}),
+     (401, 409, 404, 403, 403, 403, 403)),
+    ("appeals: accept", appeal("GD", "accept", {"reason": "有理"}), (401, 403, 403, 403, 403, 403, 200)),
+    ("appeals: preview corrections", appeal("HN", "corrections/preview", CHANGES),
+     (401, 403, 403, 403, 403, 403, 409)),
+    ("appeals: page",
+     lambda a, w: a.get(f"/boards/{w.boards['GD']}/appeals"), (302, 200, 200, 200, 403, 200, 200)),
     # a supervisor passes the permission check and meets the rule: no sheet is locked yet (409)
     ("boards: co-sign decryption",
      lambda a, w: a.post(f"/api/boards/{w.boards['GD']}/publication", json={"action": "cosign_decryption"}),

@@ -64,6 +64,11 @@ RULES: dict[str, frozenset[str]] = {
     "results.review": frozenset({SUPERVISOR}),
     "results.sign_chief": frozenset({CHIEF_JUDGE}),
     "results.sign_supervisor": frozenset({SUPERVISOR}),
+    # appeals (scoring.appeals): see a board's appeals; an organiser records one on a team's
+    # behalf during the public notice; arbitrators move them and correct marks
+    "appeal.read": frozenset({ADMIN, ZONE_ADMIN, CHIEF_JUDGE, SUPERVISOR, ARBITRATOR}),
+    "appeal.file": frozenset({ADMIN, ZONE_ADMIN}),
+    "appeal.arbitrate": frozenset({ARBITRATOR}),
 }
 
 #: actions a zone-scoped grant may perform on whole-competition targets of its competition
