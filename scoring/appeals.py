@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from compete import events
 from compete.accounts import permissions
 from compete.accounts.domain.permissions import roles_for
+from compete.accounts.models import Judge
 from compete.errors import DomainError, Forbidden, NotFound
 from compete.registration.models import Team
 from compete.security import Actor
@@ -346,6 +347,23 @@ def check_reader(session: Session, actor: Actor, board: Board) -> dict[str, bool
     raise Forbidden("user.role_required")
 
 
+def _correction_choices(session: Session, board: Board, team_ids: set[int]) -> dict[str, Any]:
+    """What an arbitrator picks a correction from: each appealed team's sheets (by judge) and
+    the aspects marked on the board, labelled instead of bare ids."""
+    sheets: dict[int, list[dict[str, Any]]] = {}
+    if team_ids:
+        for sheet_id, team_id, judge in session.execute(
+                select(Sheet.id, Sheet.team_id, Judge.name).join(Judge, Judge.id == Sheet.judge_id)
+                .where(Sheet.board_id == board.id, Sheet.team_id.in_(team_ids)).order_by(Sheet.id)):
+            sheets.setdefault(team_id, []).append({"id": sheet_id, "judge": judge})
+    aspects = [{"id": a.id, "code": a.code, "name": a.name, "max": f"{a.max_mark.normalize():f}"}
+               for a in session.scalars(select(Aspect).join(PanelAspect, PanelAspect.aspect_id == Aspect.id)
+                                        .join(Sheet, Sheet.panel_id == PanelAspect.panel_id)
+                                        .where(Sheet.board_id == board.id).distinct()
+                                        .order_by(Aspect.position, Aspect.id))]
+    return {"sheets": sheets, "aspects": aspects}
+
+
 def view(session: Session, actor: Actor, board_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """A board's appeals as the API and the appeals page show them."""
     board = _board(session, board_id)
@@ -362,6 +380,8 @@ def view(session: Session, actor: Actor, board_id: int, *, now: datetime | None 
                                     .order_by(AppealStep.id)):
             steps.setdefault(step.appeal_id, []).append(step)
 
+    choices = _correction_choices(session, board, {a.team_id for a in found}) if allowed["arbitrate"] else {}
+
     def team_view(team_id: int) -> dict[str, Any]:
         team = teams.get(team_id)
         return {"id": team_id, "code": team.code if team else f"#{team_id}",
@@ -372,6 +392,7 @@ def view(session: Session, actor: Actor, board_id: int, *, now: datetime | None 
         "lifecycle": row.state if row else LifecycleState.PENDING.value,
         "window": {"opens_at": _iso(opens), "ends_at": _iso(ends), "open": window_open},
         "holding": holding(session, board_id),
+        "aspects": choices.get("aspects", []),
         "teams": [team_view(t) for t in teams] if allowed["file"] else [],
         "appeals": [{
             "id": a.id, "team": team_view(a.team_id), "leader": a.leader, "grounds": a.grounds, "state": a.state,
@@ -379,6 +400,7 @@ def view(session: Session, actor: Actor, board_id: int, *, now: datetime | None 
             "filed_by": publication._person(session, a.filed_by),
             "actions": list(rules.actions_from(a.state)) if allowed["arbitrate"] else [],
             "correctable": allowed["arbitrate"] and AppealState(a.state) in rules.CORRECTABLE,
+            "sheets": choices.get("sheets", {}).get(a.team_id, []),
             "history": [{"action": s.action, "from": s.from_state, "to": s.to_state, "reason": s.reason,
                          "by": publication._person(session, s.actor), "at": _iso(s.at), "event": s.event_id,
                          "changes": s.changes} for s in steps.get(a.id, [])],

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from compete.accounts.models import Judge
 from compete.errors import (
     DomainError,
     Forbidden,
@@ -282,6 +283,18 @@ def hearing(session, runtime):  # type: ignore[no-untyped-def]
         appeals.move(session, arb, appeal_id, action, "理由")
     session.commit()
     return s, arb, appeal_id
+
+
+def test_arbitrators_pick_corrections_by_judge_and_aspect_not_by_id(session, runtime):
+    s, arb, appeal_id = hearing(session, runtime)
+    shown = appeals.view(session, arb, s.board_id)
+    [appeal] = [a for a in shown["appeals"] if a["id"] == appeal_id]
+    judges = {j.id: j.name for j in session.scalars(select(Judge).where(Judge.id.in_(s.judge_ids)))}
+    assert appeal["sheets"] == [{"id": s.sheet(j, 1), "judge": judges[s.judge_ids[j]]}
+                                for j in range(len(s.judge_ids))]  # the appellant team's sheets
+    assert {a["id"] for a in shown["aspects"]} == set(s.aspects.values())
+    admin = actor(session, ["admin"])  # organisers file but do not correct: no choices for them
+    assert appeals.view(session, admin, s.board_id)["aspects"] == []
 
 
 def test_a_preview_stores_nothing_and_shows_the_rank_change(session, runtime):
