@@ -57,7 +57,13 @@ from compete.registration.models import SkillEvent, Stage, Team
 from compete.security import Actor
 from scoring import boards
 from scoring.domain import decryption
-from scoring.domain.visibility import PUBLICATION_TRANSITIONS, REVEAL_LEVELS, PublicationState, publication_transition
+from scoring.domain.visibility import (
+    PUBLICATION_TRANSITIONS,
+    REVEAL_LEVELS,
+    PublicationState,
+    available_actions,
+    publication_transition,
+)
 from scoring.models import Board, ResultLifecycle, Sheet, SheetRevision
 
 EVENT_TYPE = "board.changed"
@@ -93,7 +99,9 @@ class Change:
     def as_dict(self) -> dict[str, object]:
         return {"board": self.board_id, "action": self.action, "from": self.before, "publication": self.after,
                 "reveal_level": self.reveal_level, "decrypted": self.decrypted, "event": self.event_id,
-                "cosigned_by": self.cosigned_by}
+                "cosigned_by": self.cosigned_by,
+                "available": sorted(available_actions(self.after, decrypted=self.decrypted,
+                                                      reveal_level=self.reveal_level))}
 
 
 # -- who ---------------------------------------------------------------------------------------
@@ -245,6 +253,8 @@ def page_state(session: Session, actor: Actor, board_id: int) -> dict[str, Any]:
         "cosigned_by": _person(session, board.cosigned_by), "cosigned_at": board.cosigned_at,
         "cosign_current": ready.cosigned, "cosigned_by_me": board.cosigned_by == actor.label,
         "may_publish": may_publish, "may_cosign": may_cosign,
+        "available": sorted(available_actions(board.publication, decrypted=board.decrypted,
+                                              reveal_level=board.reveal_level)),
     }
 
 

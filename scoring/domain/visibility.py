@@ -103,6 +103,20 @@ def publication_transition(state: PublicationState | str, action: str, *,
     return targets[current]
 
 
+def available_actions(state: PublicationState | str, *, decrypted: bool, reveal_level: str) -> frozenset[str]:
+    """The organiser's actions that make sense now: the transitions out of ``state`` (the
+    ceremony once decrypted), the ceremony's next level while one is left, and decryption
+    until done (its preconditions are the decryption rule's to check)."""
+    current = PublicationState(state)
+    actions = {action for action, targets in PUBLICATION_TRANSITIONS.items()
+               if current in targets and (action != "reveal" or decrypted)}
+    if current is PublicationState.REVEALED and REVEAL_LEVELS.index(reveal_level) + 1 < len(REVEAL_LEVELS):
+        actions.add("reveal_next")
+    if not decrypted:
+        actions.add("decrypt")
+    return frozenset(actions)
+
+
 def _mask(row: RankedRow, decrypted: bool,
           identities: Mapping[int, Identity] | None) -> PublicRow:
     who = identities.get(row.entry_id) if (decrypted and identities is not None) else None

@@ -16,6 +16,16 @@
     l.dataset.level = state.reveal_level;
     l.textContent = labels.levels[state.reveal_level];
     document.getElementById("pub-decrypted").textContent = state.decrypted ? labels.decrypted : labels.codes;
+    available = state.available;
+  }
+
+  /* the actions that make sense in the current state (the server sends them with each change) */
+  var available = JSON.parse(root.dataset.available || "null");
+  function settle(button) {
+    root.querySelectorAll("button[data-action]").forEach(function (b) {
+      if (b.dataset.action !== "cosign_decryption") b.disabled = available !== null && available.indexOf(b.dataset.action) < 0;
+    });
+    if (button.dataset.action === "cosign_decryption") button.disabled = false;
   }
 
   function post(url, body, button) {
@@ -84,6 +94,6 @@
         if (res.ok && button.dataset.reload) window.location.reload();  /* the preconditions changed */
       })
       .catch(function () { message.className = "message error"; message.textContent = "…"; })
-      .then(function () { button.disabled = false; });
+      .then(function () { settle(button); });
   });
 })();

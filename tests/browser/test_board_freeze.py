@@ -39,8 +39,11 @@ def test_the_public_page_stays_at_the_freeze_while_the_officials_page_moves(live
 
         control = officials_context.new_page()
         control.goto(f"{live_server.url}/boards/{s.board_id}/publish?lang={lang}")
+        assert control.locator("button[data-action=unfreeze]").is_disabled()  # only what makes sense now
         control.click("button[data-action=freeze]")
         control.wait_for_selector("#pub-state[data-state=frozen]", timeout=5_000)
+        control.wait_for_selector("button[data-action=unfreeze]:enabled", timeout=5_000)
+        assert control.locator("button[data-action=freeze]").is_disabled()
         public.wait_for_selector("#board[data-publication=frozen]", timeout=5_000)
         frozen_version = public.locator("#version").inner_text()
 

@@ -18,6 +18,21 @@ from tests.realtime.support import actor, all_snapshots, latest, mark, sign_in, 
 STEPS_TO_FIRST = ["decrypt", "reveal", "reveal_next", "reveal_next", "reveal_next"]
 
 
+@pytest.mark.parametrize(("state", "decrypted", "level", "expected"), [
+    ("hidden", False, "none", {"go_live", "decrypt"}),
+    ("live", False, "none", {"hide", "freeze", "decrypt"}),
+    ("live", True, "none", {"hide", "freeze", "reveal"}),
+    ("frozen", True, "none", {"unfreeze", "reveal"}),
+    ("revealed", True, "none", {"reveal_next", "finalise"}),
+    ("revealed", True, "first", {"finalise"}),
+    ("final", True, "first", set()),
+])
+def test_the_page_offers_only_the_actions_that_make_sense_now(state, decrypted, level, expected):
+    from scoring.domain.visibility import available_actions
+
+    assert available_actions(state, decrypted=decrypted, reveal_level=level) == expected
+
+
 @pytest.mark.parametrize(("case", "actions", "expected"), [
     ("freeze a live board", ["freeze"], ("frozen", "none", False)),
     ("unfreeze", ["freeze", "unfreeze"], ("live", "none", False)),
