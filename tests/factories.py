@@ -130,18 +130,22 @@ def lock_sheets(session: Session, s: Scenario) -> None:
     session.commit()
 
 
-def supervisor(session: Session, competition_id: int | None = None) -> Actor:
-    """A new user holding the ``supervisor`` role (for the competition, or everywhere)."""
+def official(session: Session, role: str, competition_id: int | None = None, zone_id: int | None = None) -> Actor:
+    """A new user holding ``role`` (for the competition and/or zone, or everywhere), committed."""
     import uuid
 
     from compete.accounts import users
 
-    account = users.create_user(session, f"sup{uuid.uuid4().hex[:8]}", "correct horse battery", actor=SYSTEM)
-    users.grant(session, account, "supervisor", actor=SYSTEM, competition_id=competition_id)
+    account = users.create_user(session, f"{role[:3]}{uuid.uuid4().hex[:8]}", "correct horse battery", actor=SYSTEM)
+    users.grant(session, account, role, actor=SYSTEM, competition_id=competition_id, zone_id=zone_id)
     session.commit()
     found = users.actor_for(session, account.id)
     assert found is not None
     return found
+
+
+def supervisor(session: Session, competition_id: int | None = None) -> Actor:
+    return official(session, "supervisor", competition_id)
 
 
 def ready_to_decrypt(session: Session, s: Scenario) -> Actor:
@@ -156,17 +160,7 @@ def ready_to_decrypt(session: Session, s: Scenario) -> Actor:
 
 
 def chief_judge(session: Session, competition_id: int | None = None) -> Actor:
-    """A new user holding the ``chief_judge`` role (for the competition, or everywhere)."""
-    import uuid
-
-    from compete.accounts import users
-
-    account = users.create_user(session, f"cj{uuid.uuid4().hex[:8]}", "correct horse battery", actor=SYSTEM)
-    users.grant(session, account, "chief_judge", actor=SYSTEM, competition_id=competition_id)
-    session.commit()
-    found = users.actor_for(session, account.id)
-    assert found is not None
-    return found
+    return official(session, "chief_judge", competition_id)
 
 
 def results_final(session: Session, s: Scenario) -> str:
@@ -196,14 +190,4 @@ def results_final(session: Session, s: Scenario) -> str:
 
 
 def arbitrator(session: Session, competition_id: int | None = None, zone_id: int | None = None) -> Actor:
-    """A new user holding the ``arbitrator`` role (for the competition and/or zone, or everywhere)."""
-    import uuid
-
-    from compete.accounts import users
-
-    account = users.create_user(session, f"arb{uuid.uuid4().hex[:8]}", "correct horse battery", actor=SYSTEM)
-    users.grant(session, account, "arbitrator", actor=SYSTEM, competition_id=competition_id, zone_id=zone_id)
-    session.commit()
-    found = users.actor_for(session, account.id)
-    assert found is not None
-    return found
+    return official(session, "arbitrator", competition_id, zone_id)

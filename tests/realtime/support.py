@@ -13,10 +13,11 @@ from compete.accounts import users
 from compete.db import session_scope
 from compete.queues import queue
 from compete.security import SYSTEM, Actor
-from scoring import marking
+from scoring import marking, publication
 from scoring.jobs import coalescer
 from scoring.marking import SubmitMark
 from scoring.models import BoardSnapshot
+from tests.factories import ready_to_decrypt, scenario
 
 PASSWORD = "correct horse battery"
 
@@ -73,3 +74,15 @@ def actor(session, roles: list[str], zone_id: int | None = None) -> Actor:  # ty
     found = users.actor_for(session, user.id)
     assert found is not None
     return found
+
+
+def decrypted_board(session, runtime, teams: int = 20):  # type: ignore[no-untyped-def]
+    """A board of ``teams`` entries with distinct totals (team i scores i), locked, co-signed, decrypted."""
+    s = scenario(session, judges=1, teams=teams)
+    for team in range(teams):
+        mark(runtime, s, 0, team, "P3", str(team))
+    work(runtime)
+    ready_to_decrypt(session, s)
+    publication.change(session, SYSTEM, s.board_id, "decrypt")
+    session.commit()
+    return s

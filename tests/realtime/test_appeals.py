@@ -24,7 +24,7 @@ from compete.errors import (
 from compete.events import EventRecord
 from compete.registration.models import Zone
 from compete.security import SYSTEM
-from scoring import appeals, boards, lifecycle, live, publication
+from scoring import appeals, boards, lifecycle, live
 from scoring.appeals import Change
 from scoring.domain.appeals import (
     ACTIONS,
@@ -43,11 +43,10 @@ from tests.accounts.helpers import sign_in as sign_in_api
 from tests.factories import (
     arbitrator,
     chief_judge,
-    ready_to_decrypt,
     scenario,
     supervisor,
 )
-from tests.realtime.support import actor, latest, mark, work
+from tests.realtime.support import actor, decrypted_board, latest, work
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 DURING = T0 + timedelta(minutes=10)
@@ -128,13 +127,7 @@ def test_no_notice_no_window_and_correction_set_shapes():
 
 def noticed_board(session, runtime, teams: int = 6):  # type: ignore[no-untyped-def]
     """A decrypted board (team i scores i on P3), reviewed, its public notice opened at T0."""
-    s = scenario(session, judges=1, teams=teams)
-    for team in range(teams):
-        mark(runtime, s, 0, team, "P3", str(team))
-    work(runtime)
-    ready_to_decrypt(session, s)
-    publication.change(session, SYSTEM, s.board_id, "decrypt")
-    session.commit()
+    s = decrypted_board(session, runtime, teams)
     lifecycle.start_review(session, SYSTEM, s.board_id, seed="appeals", now=T0 - timedelta(hours=1))
     sup = supervisor(session, s.competition_id)
     row = session.get(ResultLifecycle, s.board_id)

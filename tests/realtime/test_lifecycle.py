@@ -47,7 +47,7 @@ from tests.factories import (
     scenario,
     supervisor,
 )
-from tests.realtime.support import actor, mark, work
+from tests.realtime.support import actor, decrypted_board
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SEED = "recorded-seed-001"
@@ -209,18 +209,6 @@ def test_lifecycle_rules_defaults_and_round_trip():
 
 
 # -- the service --------------------------------------------------------------------------------
-
-def decrypted_board(session, runtime, teams: int = 20):  # type: ignore[no-untyped-def]
-    """A board of ``teams`` entries with distinct totals (team i scores i), locked, co-signed, decrypted."""
-    s = scenario(session, judges=1, teams=teams)
-    for team in range(teams):
-        mark(runtime, s, 0, team, "P3", str(team))
-    work(runtime)
-    ready_to_decrypt(session, s)
-    publication.change(session, SYSTEM, s.board_id, "decrypt")
-    session.commit()
-    return s
-
 
 def results_events(session) -> list[EventRecord]:  # type: ignore[no-untyped-def]
     session.expire_all()
