@@ -176,6 +176,7 @@ def run(with_demo: bool, simulate: bool, minutes: float) -> None:
 
     settings = _settings()
     upgrade(settings)
+    signal.signal(signal.SIGTERM, _stop)  # a service manager's stop ends like Ctrl+C: children and Redis too
     rt = _runtime()
     access_lines: list[str] = []
     if with_demo or simulate:
@@ -216,6 +217,10 @@ def run(with_demo: bool, simulate: bool, minutes: float) -> None:
             except subprocess.TimeoutExpired:
                 child.kill()
         rt.close()
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _wait_until_up(url: str, children: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
