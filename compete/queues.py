@@ -55,9 +55,12 @@ def stop_embedded(settings: Settings) -> None:
         return
     try:
         server.shutdown(save=True)
-    except redis.RedisError:  # refused: stop it the way its own init system would
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(server.pid, signal.SIGTERM)
+    except redis.RedisError:  # it could not save (its folder gone?): stop it without saving
+        try:
+            server.shutdown(nosave=True)
+        except redis.RedisError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(server.pid, signal.SIGKILL)
 
 
 def _alive(server: Any) -> bool:

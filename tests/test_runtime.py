@@ -34,3 +34,20 @@ def test_closing_the_runtime_stops_the_embedded_redis_it_started(tmp_path: Path)
         time.sleep(0.05)
     assert not running(pid)
     other.redis.close()
+
+
+def test_the_embedded_redis_stops_even_when_its_folder_is_gone(tmp_path: Path) -> None:
+    """Redis refuses to stop when it cannot save; the runtime then stops it without saving."""
+    import shutil
+
+    instance = tmp_path / "instance"
+    settings = Settings.from_env({"COMPETE_ENV": "testing", "COMPETE_INSTANCE": str(instance)})
+    rt = Runtime.build(settings)
+    pid = _embedded[str(settings.embedded_redis_path)].pid
+    rt.redis.set("k", "v")
+    shutil.rmtree(instance)
+    rt.close()
+    deadline = time.monotonic() + 10
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(pid)
