@@ -357,10 +357,9 @@ def _correction_choices(session: Session, board: Board, team_ids: set[int]) -> d
                 .where(Sheet.board_id == board.id, Sheet.team_id.in_(team_ids)).order_by(Sheet.id)):
             sheets.setdefault(team_id, []).append({"id": sheet_id, "judge": judge})
     aspects = [{"id": a.id, "code": a.code, "name": a.name, "max": f"{a.max_mark.normalize():f}"}
-               for a in session.scalars(select(Aspect).join(PanelAspect, PanelAspect.aspect_id == Aspect.id)
-                                        .join(Sheet, Sheet.panel_id == PanelAspect.panel_id)
-                                        .where(Sheet.board_id == board.id).distinct()
-                                        .order_by(Aspect.position, Aspect.id))]
+               for a in session.scalars(select(Aspect).where(Aspect.id.in_(
+                   select(PanelAspect.aspect_id).join(Sheet, Sheet.panel_id == PanelAspect.panel_id)
+                   .where(Sheet.board_id == board.id))).order_by(Aspect.position, Aspect.id))]
     return {"sheets": sheets, "aspects": aspects}
 
 
