@@ -207,6 +207,31 @@ def viewport_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
+def test_a_sheet_whose_first_fetches_drop_opens_by_itself(live_server, browser, session):
+    """Venue Wi-Fi drops the requests for one sheet (its prefetch, then its opening): the page
+    asks again by itself while the sheet stays open, with no reload and no tap."""
+    s = scenario(session, judges=1, teams=3)
+    context = browser.new_context(viewport=PORTRAIT, has_touch=True, locale="en-US")
+    page = new_page(context)
+    dropped: list[str] = []
+
+    def flaky(route):  # type: ignore[no-untyped-def]
+        if len(dropped) < 2:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    try:
+        page.route(f"**/api/judge/sheets/{s.sheet(0, 0)}", flaky)
+        sign_in(page, live_server.url, session, s, judge=0, lang="en")
+        page.locator(f"a.entry[data-sheet='{s.sheet(0, 0)}']").click()
+        page.wait_for_selector(".aspect[data-code='P4']", timeout=15_000)
+        assert len(dropped) == 2
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_scoresheet_screenshots(live_server, browser, session, lang, orientation):

@@ -23,7 +23,8 @@
   };
   var ACCEPT_LANGUAGE = root.dataset.lang === "zh_CN" ? "zh-CN,zh;q=0.9" : "en";
   var HOME = root.dataset.home;
-  var STEP_IDLE_MS = 900, SYNC_EVERY_MS = 30000, HEARTBEAT_EVERY_MS = 15000, REQUEST_TIMEOUT_MS = 10000;
+  var STEP_IDLE_MS = 900, SYNC_EVERY_MS = 30000, HEARTBEAT_EVERY_MS = 15000, REQUEST_TIMEOUT_MS = 10000,
+      OPEN_RETRY_MS = 2000;
 
   var $ = function (id) { return document.getElementById(id); };
   var connEl = $("conn"), waitingEl = $("waiting"), listEl = $("entry-list"), judgeEl = $("judge-name");
@@ -521,8 +522,17 @@
     return api("GET", "/api/judge/sheets/" + id).then(function (answer) {
       if (answer.status === 200) mergeSheet(answer.body);
       else if (answer.status === 404) store.removeItem(KEY.sheet + id);
+      else retryOpenSheet(id);
       render();
-    }, function () { render(); });
+    }, function () { retryOpenSheet(id); render(); });
+  }
+
+  /* The sheet on screen could not be fetched and none is kept on the tablet (a dropped
+   * request on venue Wi-Fi): try again shortly while it stays open, instead of a blank page
+   * until the next sync. */
+  function retryOpenSheet(id) {
+    if (id !== state.sheetId || read(KEY.sheet + id, null)) return;
+    setTimeout(function () { if (id === state.sheetId && token()) refreshSheet(id); }, OPEN_RETRY_MS);
   }
 
   function refreshList() {
@@ -540,7 +550,7 @@
   function prefetch(listing) {
     var todo = listing.filter(function (summary) {
       var cached = read(KEY.sheet + summary.id, null);
-      return summary.id !== state.sheetId && (!cached || cached.state !== summary.state);
+      return !cached || (summary.id !== state.sheetId && cached.state !== summary.state);
     });
     return todo.reduce(function (chain, summary) {
       return chain.then(function () { return refreshSheet(summary.id); });
