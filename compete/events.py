@@ -81,7 +81,7 @@ def append(
     return EventRecord(id=event_id, **values)
 
 
-_INSERT = insert(EventRecord).returning(EventRecord.id)
+_INSERT = insert(EventRecord.__table__).returning(EventRecord.__table__.c.id)
 
 
 def since(session: Session, after_id: int, *, limit: int = 1000, competition_id: int | None = None) -> list[EventRecord]:

@@ -139,7 +139,9 @@ _CONTEXT = (
     .with_for_update(read=True, of=Sheet)
 )
 #: insert one mark unless a unique key (the submission id; sheet, aspect and revision) is taken
-_INSERT_ONCE = {dialect.__name__.rpartition(".")[2]: dialect.insert(Mark).on_conflict_do_nothing().returning(Mark.id)
+#: (on the table itself: the ORM's bulk-insert machinery costs more than the insert)
+_INSERT_ONCE = {dialect.__name__.rpartition(".")[2]:
+                dialect.insert(Mark.__table__).on_conflict_do_nothing().returning(Mark.__table__.c.id)
                 for dialect in (postgresql, sqlite)}
 
 

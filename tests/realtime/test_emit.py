@@ -127,7 +127,7 @@ def test_a_burst_to_one_room_is_coalesced_and_its_final_state_sent(runtime):
     assert versions[-1] == 40  # the final state always goes out
     assert versions == sorted(versions) and len(versions) <= (time.monotonic() - started) / emit.WINDOW + 1
     gaps = [b - a for (a, _), (b, _) in zip(got, got[1:])]
-    assert min(gaps) >= emit.WINDOW * 0.8  # a little slack for the listener's own clock
+    assert min(gaps) >= emit.WINDOW * 0.5  # unthrottled would be ~25 ms; slack for a loaded listener thread
     assert all(m["room"] == rooms.board_room(7, "public") for _, m in got)
     assert emitter.pending() == 0
 
