@@ -63,10 +63,7 @@ def refresh(session: Session, board_id: int) -> list[BoardSnapshot]:
             raise NotFound("board.not_found", field="board")
         result = live.cache().result(reader, seen)
         qualify = qualify_places(reader, seen)
-        who = identities_of(reader, [row.entry_id for row in result.rows]) if seen.decrypted else None
-        contents = {audience: materialise(seen, result, {}, audience, qualify=qualify, who=who)
-                    for audience in AUDIENCES}
-        digests = {audience: _digest(content) for audience, content in contents.items()}
+        contents, digests = _both_audiences(reader, seen, result, qualify)
         state = _state(seen)
         if all(_latest_digest(reader, board_id, audience) == digests[audience] for audience in AUDIENCES):
             return []
@@ -74,16 +71,22 @@ def refresh(session: Session, board_id: int) -> list[BoardSnapshot]:
     if board is None:
         raise NotFound("board.not_found", field="board")
     if _state(board) != state:  # the publication moved since the read: materialise what is now
-        who = identities_of(session, [row.entry_id for row in result.rows]) if board.decrypted else None
-        contents = {audience: materialise(board, result, {}, audience, qualify=qualify, who=who)
-                    for audience in AUDIENCES}
-        digests = {audience: _digest(content) for audience, content in contents.items()}
+        contents, digests = _both_audiences(session, board, result, qualify)
     written = []
     for audience in AUDIENCES:
         snapshot = _write_if_changed(session, board.id, audience, contents[audience], digests[audience])
         if snapshot is not None:
             written.append(snapshot)
     return written
+
+
+def _both_audiences(session: Session, board: Board, result: BoardResult, qualify: int | None
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Each audience's materialisation of ``result`` for ``board`` as it is, and its digest."""
+    who = identities_of(session, [row.entry_id for row in result.rows]) if board.decrypted else None
+    contents = {audience: materialise(board, result, {}, audience, qualify=qualify, who=who)
+                for audience in AUDIENCES}
+    return contents, {audience: _digest(content) for audience, content in contents.items()}
 
 
 def _state(board: Board) -> tuple[Any, ...]:

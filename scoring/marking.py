@@ -102,7 +102,6 @@ def submit_mark(session: Session, actor: Actor, command: SubmitMark) -> Receipt:
          "board": ctx.board_id, "value": str(command.value), "revision": revision},
         actor=actor.label, device_id=actor.device_id, competition_id=ctx.competition_id,
     )
-    session.flush()
     return Receipt(submission_id=command.submission_id, mark_id=mark_id, sheet_id=command.sheet_id,
                    aspect_id=ctx.aspect_id, value=command.value, revision=revision, sheet_state=ctx.state,
                    board_id=ctx.board_id, event_id=record.id, duplicate=False)

@@ -119,6 +119,17 @@ def test_a_board_without_sheets_or_with_an_unsheeted_entry_cannot_be_decrypted(s
     assert publication.change(session, admin, s.board_id, "decrypt").decrypted
 
 
+def out_of_scope(session, s) -> tuple[Competition, Zone]:  # type: ignore[no-untyped-def]
+    """Another competition, and another zone of the scenario's competition (committed)."""
+    elsewhere = Competition(name="别的大赛", year=2026, level="province")
+    session.add(elsewhere)
+    session.flush()
+    other_zone = Zone(competition_id=s.competition_id, code="GD", name="广东赛区")
+    session.add(other_zone)
+    session.commit()
+    return elsewhere, other_zone
+
+
 @pytest.mark.parametrize(("roles", "scope", "error"), [
     (["admin"], "everywhere", Forbidden),  # organisers do not co-sign
     (["zone_admin"], "zone", Forbidden),
@@ -131,12 +142,7 @@ def test_only_a_supervisor_in_scope_co_signs(session, runtime, roles, scope, err
     s = scenario(session)
     lock_sheets(session, s)
     board = session.get(Board, s.board_id)
-    elsewhere = Competition(name="别的大赛", year=2026, level="province")
-    session.add(elsewhere)
-    session.flush()
-    other_zone = Zone(competition_id=s.competition_id, code="GD", name="广东赛区")
-    session.add(other_zone)
-    session.commit()
+    elsewhere, other_zone = out_of_scope(session, s)
     scopes = {"everywhere": {}, "competition": {"competition_id": s.competition_id},
               "zone": {"zone_id": board.zone_id}, "other competition": {"competition_id": elsewhere.id},
               "other zone": {"competition_id": s.competition_id, "zone_id": other_zone.id}}
@@ -287,12 +293,7 @@ def ready_cosign(session, s) -> str:  # type: ignore[no-untyped-def]
 ])
 def test_publishing_is_scoped_by_the_permission_table(client, session, runtime, roles, scope, status):
     s = scenario(session)
-    elsewhere = Competition(name="别的大赛", year=2026, level="province")
-    session.add(elsewhere)
-    session.flush()
-    other_zone = Zone(competition_id=s.competition_id, code="GD", name="广东赛区")
-    session.add(other_zone)
-    session.commit()
+    elsewhere, other_zone = out_of_scope(session, s)
     grant = {"own": {"competition_id": s.competition_id},
              "other competition": {"competition_id": elsewhere.id},
              "other zone": {"competition_id": s.competition_id, "zone_id": other_zone.id}}[scope]
